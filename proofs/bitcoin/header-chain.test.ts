@@ -106,6 +106,24 @@ describe('mainnet 80640..100000 from a checkpoint anchor', needsFixture(MAINNET_
     assert.equal(chain.add(headers[82656 - 80001]!).status, 'extended');
   });
 
+  test('property: every single-bit change of a valid header is refused, and leaves the chain as it was', { ...needsFixture(CHECKPOINTS) }, () => {
+    const headers = mainnetRun();
+    const chain = HeaderChain.fromAnchor(MAINNET, checkpointAt(80640), LATE);
+    const valid = headers[80641 - 80001]!;
+    const codes = new Set<string>();
+    for (let bit = 0; bit < 80 * 8; bit++) {
+      const mutated = valid.slice();
+      mutated[bit >> 3] = mutated[bit >> 3]! ^ (1 << (bit & 7));
+      const code = codeOf(() => chain.add(mutated));
+      assert.notEqual(code, 'ok', `bit ${bit} accepted`);
+      codes.add(code);
+    }
+    assert.equal(chain.tipHeight, 80640);
+    assert.equal(chain.size, 1);
+    assert.ok(codes.has('HEADER_BAD_POW'));
+    assert.equal(chain.add(valid).status, 'extended');
+  });
+
   test('an anchor off a retarget boundary is refused', () => {
     const headers = mainnetRun();
     assert.equal(codeOf(() => HeaderChain.fromAnchor(MAINNET, { header80: headers[0]!, height: 80001, chainWork: 1n })), 'ANCHOR_INVALID');

@@ -13,7 +13,7 @@ import { ByteWriter } from '../byte-writer.js';
 import { bytesToHex, concatBytes, equalBytes, hashToDisplay } from '../bytes.js';
 import { ProofError } from '../errors.js';
 import { sha256, sha256d } from '../hash.js';
-import { HEADER_SIZE } from './header.js';
+import { HEADER_SIZE, readHeaderBits, readHeaderTime, readHeaderVersion } from './header.js';
 import { HeaderStore } from './header-store.js';
 import { powLimitBits, type NetworkParams } from './params.js';
 import { nextRetargetBits } from './difficulty.js';
@@ -85,14 +85,14 @@ export class HeaderChain {
     checkAnchor(params, anchor);
     const hashLE = sha256d(anchor.header80);
     checkHeaderPow(params, this.targets, anchor.header80, hashLE, 'ANCHOR_INVALID');
-    this.store.add(anchor.header80, hashLE, -1, anchor.height, anchor.chainWork, readBits(anchor.header80));
+    this.store.addRoot(anchor.header80, hashLE, anchor.height, anchor.chainWork, readHeaderBits(anchor.header80));
     this.setBest(this.bestLength++, 0);
   }
 
   /** A chain that starts at the network's genesis block. */
   static fromGenesis(params: NetworkParams, options: HeaderChainOptions = {}): HeaderChain {
     const genesis = params.genesisHeader;
-    return new HeaderChain(params, { header80: genesis, height: 0, chainWork: workForTarget(bitsToTarget(readBits(genesis))) }, options, 1024);
+    return new HeaderChain(params, { header80: genesis, height: 0, chainWork: workForTarget(bitsToTarget(readHeaderBits(genesis))) }, options, 1024);
   }
 
   /** A chain that starts at a trusted header, e.g. a checkpoint at a retarget boundary. */
@@ -187,8 +187,8 @@ export class HeaderChain {
     const known = this.store.indexOf(hashLE);
     if (known >= 0) return { status: 'duplicate', block: { height: this.store.height(known), hashLE } };
 
-    const bits = readBits(header80);
-    const { work } = checkHeaderPow(this.params, this.targets, header80, hashLE);
+    const bits = readHeaderBits(header80);
+    const { workLimbs } = checkHeaderPow(this.params, this.targets, header80, hashLE);
 
     const parent = this.store.indexOf(header80, 4);
     if (parent < 0) {
@@ -197,13 +197,10 @@ export class HeaderChain {
       });
     }
     const height = this.store.height(parent) + 1;
-    const time = readTime(header80);
+    const time = readHeaderTime(header80);
     this.checkContext(header80, hashLE, parent, height, bits, time);
 
-    const aux = this.params.difficulty.allowMinDifficultyBlocks && height % this.params.difficulty.interval !== 0 && bits === this.minBits
-      ? this.store.auxValue(parent)
-      : bits;
-    const index = this.store.add(header80, hashLE, parent, height, this.store.cumulativeWork(parent) + work, aux);
+    const index = this.store.add(header80, hashLE, parent, height, workLimbs, this.lastRealBits(parent, height, bits));
     return this.updateBest(index, { height, hashLE });
   }
 
@@ -212,41 +209,40 @@ export class HeaderChain {
   private checkContext(header80: Uint8Array, hashLE: Uint8Array, parent: number, height: number, bits: number, time: number): void {
     const store = this.store;
     const rules = this.params.difficulty;
-    const display = (): string => hashToDisplay(hashLE);
 
     const required = this.requiredBits(parent, height, time);
     if (bits !== required) {
-      throw new ProofError('HEADER_BAD_BITS', `header ${display()} at height ${height}: bits 0x${hex32(bits)}, the difficulty rule requires 0x${hex32(required)}`, {
-        details: { hash: display(), height, bits, required },
+      throw new ProofError('HEADER_BAD_BITS', `header ${hashToDisplay(hashLE)} at height ${height}: bits 0x${hex32(bits)}, the difficulty rule requires 0x${hex32(required)}`, {
+        details: { hash: hashToDisplay(hashLE), height, bits, required },
       });
     }
 
     const median = this.medianTimePast(parent);
     if (time <= median) {
-      throw new ProofError('HEADER_TIME_TOO_OLD', `header ${display()} at height ${height}: time ${time} is not after the median time past ${median}`, {
-        details: { hash: display(), height, time, medianTimePast: median },
+      throw new ProofError('HEADER_TIME_TOO_OLD', `header ${hashToDisplay(hashLE)} at height ${height}: time ${time} is not after the median time past ${median}`, {
+        details: { hash: hashToDisplay(hashLE), height, time, medianTimePast: median },
       });
     }
 
     if (rules.enforceBip94 && height % rules.interval === 0 && time < store.time(parent) - this.params.maxTimewarp) {
-      throw new ProofError('HEADER_TIMEWARP', `header ${display()} at height ${height}: first of a period, time ${time} is more than ${this.params.maxTimewarp} s before its parent's ${store.time(parent)} (BIP94)`, {
-        details: { hash: display(), height, time },
+      throw new ProofError('HEADER_TIMEWARP', `header ${hashToDisplay(hashLE)} at height ${height}: first of a period, time ${time} is more than ${this.params.maxTimewarp} s before its parent's ${store.time(parent)} (BIP94)`, {
+        details: { hash: hashToDisplay(hashLE), height, time },
       });
     }
 
     const limit = this.now() + this.params.maxFutureBlockTime;
     if (time > limit) {
-      throw new ProofError('HEADER_TIME_TOO_NEW', `header ${display()} at height ${height}: time ${time} is more than ${this.params.maxFutureBlockTime} s ahead of the clock (limit ${limit})`, {
-        details: { hash: display(), height, time, limit },
+      throw new ProofError('HEADER_TIME_TOO_NEW', `header ${hashToDisplay(hashLE)} at height ${height}: time ${time} is more than ${this.params.maxFutureBlockTime} s ahead of the clock (limit ${limit})`, {
+        details: { hash: hashToDisplay(hashLE), height, time, limit },
       });
     }
 
-    const version = readVersion(header80);
+    const version = readHeaderVersion(header80);
     const v = this.params.versionHeights;
     const minimum = height >= v.bip65 ? 4 : height >= v.bip66 ? 3 : height >= v.bip34 ? 2 : -Infinity;
     if (version < minimum) {
-      throw new ProofError('HEADER_BAD_VERSION', `header ${display()} at height ${height}: version ${version} is below ${minimum}, required from this height on (BIP34/66/65)`, {
-        details: { hash: display(), height, version, minimum },
+      throw new ProofError('HEADER_BAD_VERSION', `header ${hashToDisplay(hashLE)} at height ${height}: version ${version} is below ${minimum}, required from this height on (BIP34/66/65)`, {
+        details: { hash: hashToDisplay(hashLE), height, version, minimum },
       });
     }
   }
@@ -268,6 +264,15 @@ export class HeaderChain {
       firstTime: store.time(first),
       lastTime: store.time(parent),
     });
+  }
+
+  /**
+   * The store's per-record `aux` on min-difficulty networks: the bits of the last header at or
+   * below this one that is not a min-difficulty exception (Core walks back to it every time).
+   */
+  private lastRealBits(parent: number, height: number, bits: number): number {
+    const rules = this.params.difficulty;
+    return rules.allowMinDifficultyBlocks && height % rules.interval !== 0 && bits === this.minBits ? this.store.auxValue(parent) : bits;
   }
 
   /** Median of the timestamps of `index` and up to 10 of its ancestors (fewer just after an anchor). */
@@ -392,17 +397,15 @@ export class HeaderChain {
       const parent = new DataView(record.buffer, record.byteOffset + 112, 4).getInt32(0, true);
       if (parent < 0 || parent >= i || !equalBytes(header80.subarray(4, 36), store.hash(parent))) bad(`record ${i} does not link to an earlier record`);
       if (store.indexOf(hashLE) >= 0) bad(`record ${i} repeats a hash`);
-      const bits = readBits(header80);
+      const bits = readHeaderBits(header80);
       const height = store.height(parent) + 1;
-      let work: bigint;
+      let workLimbs: Uint32Array;
       try {
-        work = workForTarget(bitsToTarget(bits));
+        workLimbs = chain.targets.get(bits, hashLE).workLimbs;
       } catch {
         return bad(`record ${i} has invalid bits`);
       }
-      const rules = params.difficulty;
-      const aux = rules.allowMinDifficultyBlocks && height % rules.interval !== 0 && bits === chain.minBits ? store.auxValue(parent) : bits;
-      store.add(header80, hashLE, parent, height, store.cumulativeWork(parent) + work, aux);
+      store.add(header80, hashLE, parent, height, workLimbs, chain.lastRealBits(parent, height, bits));
     }
     for (let i = 0; i < count; i++) if (store.compareWork(i, tipIndex) > 0) bad('the saved tip does not have the most work');
     const path: number[] = [];
@@ -438,16 +441,4 @@ function checkAnchor(params: NetworkParams, anchor: Anchor): void {
   if (anchor.height === 0 && bytesToHex(anchor.header80) !== bytesToHex(params.genesisHeader)) {
     throw new ProofError('ANCHOR_INVALID', `anchor: height 0 must be the ${params.name} genesis header`);
   }
-}
-
-function readVersion(header80: Uint8Array): number {
-  return (header80[0]! | (header80[1]! << 8) | (header80[2]! << 16) | (header80[3]! << 24)) | 0;
-}
-
-function readTime(header80: Uint8Array): number {
-  return (header80[68]! | (header80[69]! << 8) | (header80[70]! << 16) | (header80[71]! << 24)) >>> 0;
-}
-
-function readBits(header80: Uint8Array): number {
-  return (header80[72]! | (header80[73]! << 8) | (header80[74]! << 16) | (header80[75]! << 24)) >>> 0;
 }

@@ -5,6 +5,8 @@
 import { hashToDisplay } from '../bytes.js';
 import { ProofError, type ProofErrorCode } from '../errors.js';
 import { sha256d } from '../hash.js';
+import { readHeaderBits } from './header.js';
+import { workToLimbs } from './header-store.js';
 import type { NetworkParams } from './params.js';
 import { bitsToTarget, hashMeetsTarget, targetToLE, workForTarget } from './pow.js';
 
@@ -12,6 +14,8 @@ export interface TargetInfo {
   readonly targetLE: Uint8Array;
   /** Work this target represents: 2^256 / (target + 1). */
   readonly work: bigint;
+  /** The same work as the header store's limbs (see workToLimbs). */
+  readonly workLimbs: Uint32Array;
 }
 
 /** Caches the target and work of each distinct bits value (a chain has few). */
@@ -35,7 +39,8 @@ export class TargetCache {
         details: { bits },
       });
     }
-    const info = { targetLE: targetToLE(target), work: workForTarget(target) };
+    const work = workForTarget(target);
+    const info = { targetLE: targetToLE(target), work, workLimbs: workToLimbs(work) };
     if (this.entries.size < 4096) this.entries.set(bits, info);
     return info;
   }
@@ -52,7 +57,7 @@ export function checkHeaderPow(
   hashLE: Uint8Array,
   code: ProofErrorCode = 'HEADER_BAD_POW',
 ): TargetInfo {
-  const bits = (header80[72]! | (header80[73]! << 8) | (header80[74]! << 16) | (header80[75]! << 24)) >>> 0;
+  const bits = readHeaderBits(header80);
   const info = targets.get(bits, hashLE);
   const powHash = params.powHash === sha256d ? hashLE : params.powHash(header80);
   if (!hashMeetsTarget(powHash, info.targetLE)) {

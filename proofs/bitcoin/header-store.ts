@@ -3,15 +3,15 @@
  * so that a million headers cost under 200 bytes each (docs/proofs.md has the measured figure).
  *
  * Per header: the 80 raw bytes, the 32-byte hash, the parent's index, the height, the cumulative
- * work (256 bits as four 64-bit words), one 32-bit slot for the difficulty rule's use, and two
- * slots of an open-addressing hash index. Records are never removed; indexes are stable.
+ * work (256 bits as eight 32-bit limbs, added with carries in plain numbers: no BigInt on the hot
+ * path), one 32-bit slot for the difficulty rule's use, and two slots of an open-addressing hash
+ * index. Records are never removed; indexes are stable.
  * This module only stores: it validates nothing (header-chain.ts does).
  */
 import { HEADER_SIZE } from './header.js';
 
 const HASH_SIZE = 32;
-const WORK_WORDS = 4;
-const MASK64 = 0xffffffffffffffffn;
+const WORK_LIMBS = 8;
 const EMPTY = -1;
 
 export class HeaderStore {
@@ -23,7 +23,7 @@ export class HeaderStore {
   private hashView: DataView;
   private parents: Int32Array;
   private heights: Int32Array;
-  private works: BigUint64Array;
+  private works: Uint32Array;
   private aux: Uint32Array;
   private slots: Int32Array;
   private slotMask: number;
@@ -36,7 +36,7 @@ export class HeaderStore {
     this.hashView = new DataView(this.hashes.buffer);
     this.parents = new Int32Array(this.capacity);
     this.heights = new Int32Array(this.capacity);
-    this.works = new BigUint64Array(this.capacity * WORK_WORDS);
+    this.works = new Uint32Array(this.capacity * WORK_LIMBS);
     this.aux = new Uint32Array(this.capacity);
     this.slots = new Int32Array(this.capacity * 2).fill(EMPTY);
     this.slotMask = this.slots.length - 1;
@@ -54,8 +54,33 @@ export class HeaderStore {
     );
   }
 
-  /** Appends a record and returns its index. The caller guarantees the hash is not yet stored. */
-  add(header80: Uint8Array, hashLE: Uint8Array, parent: number, height: number, cumulativeWork: bigint, aux: number): number {
+  /**
+   * Appends a record whose cumulative work is its parent's plus `workLimbs` (see workToLimbs) and
+   * returns its index. The caller guarantees the hash is not yet stored and the parent exists.
+   */
+  add(header80: Uint8Array, hashLE: Uint8Array, parent: number, height: number, workLimbs: Uint32Array, aux: number): number {
+    const i = this.append(header80, hashLE, parent, height, aux);
+    const works = this.works;
+    const base = i * WORK_LIMBS;
+    const from = parent * WORK_LIMBS;
+    let carry = 0;
+    for (let k = 0; k < WORK_LIMBS; k++) {
+      const sum = works[from + k]! + workLimbs[k]! + carry;
+      works[base + k] = sum >>> 0;
+      carry = sum > 0xffffffff ? 1 : 0;
+    }
+    if (carry !== 0) throw new RangeError('header store: cumulative work overflows 256 bits');
+    return i;
+  }
+
+  /** Appends a record with no parent (the anchor) and the given cumulative work. */
+  addRoot(header80: Uint8Array, hashLE: Uint8Array, height: number, cumulativeWork: bigint, aux: number): number {
+    const i = this.append(header80, hashLE, -1, height, aux);
+    this.works.set(workToLimbs(cumulativeWork), i * WORK_LIMBS);
+    return i;
+  }
+
+  private append(header80: Uint8Array, hashLE: Uint8Array, parent: number, height: number, aux: number): number {
     if (this.size === this.capacity) this.grow();
     const i = this.size++;
     this.headers.set(header80, i * HEADER_SIZE);
@@ -63,11 +88,6 @@ export class HeaderStore {
     this.parents[i] = parent;
     this.heights[i] = height;
     this.aux[i] = aux;
-    let w = cumulativeWork;
-    for (let k = 0; k < WORK_WORDS; k++) {
-      this.works[i * WORK_WORDS + k] = w & MASK64;
-      w >>= 64n;
-    }
     this.insertSlot(i);
     return i;
   }
@@ -118,17 +138,16 @@ export class HeaderStore {
   }
 
   cumulativeWork(i: number): bigint {
-    const base = i * WORK_WORDS;
-    return (
-      (this.works[base + 3]! << 192n) | (this.works[base + 2]! << 128n) | (this.works[base + 1]! << 64n) | this.works[base]!
-    );
+    let n = 0n;
+    for (let k = WORK_LIMBS - 1; k >= 0; k--) n = (n << 32n) | BigInt(this.works[i * WORK_LIMBS + k]!);
+    return n;
   }
 
   /** -1, 0 or 1 as record a's cumulative work is less than, equal to or more than record b's. */
   compareWork(a: number, b: number): number {
-    for (let k = WORK_WORDS - 1; k >= 0; k--) {
-      const x = this.works[a * WORK_WORDS + k]!;
-      const y = this.works[b * WORK_WORDS + k]!;
+    for (let k = WORK_LIMBS - 1; k >= 0; k--) {
+      const x = this.works[a * WORK_LIMBS + k]!;
+      const y = this.works[b * WORK_LIMBS + k]!;
       if (x !== y) return x < y ? -1 : 1;
     }
     return 0;
@@ -161,7 +180,7 @@ export class HeaderStore {
     this.hashView = new DataView(this.hashes.buffer);
     this.parents = resized(this.parents, capacity);
     this.heights = resized(this.heights, capacity);
-    this.works = resized(this.works, capacity * WORK_WORDS);
+    this.works = resized(this.works, capacity * WORK_LIMBS);
     this.aux = resized(this.aux, capacity);
     this.capacity = capacity;
     this.slots = new Int32Array(capacity * 2).fill(EMPTY);
@@ -170,7 +189,7 @@ export class HeaderStore {
   }
 }
 
-type TypedArray = Uint8Array | Int32Array | Uint32Array | BigUint64Array;
+type TypedArray = Uint8Array | Int32Array | Uint32Array;
 
 function resized<T extends TypedArray>(array: T, length: number): T {
   const next = new (array.constructor as new (length: number) => T)(length);
@@ -182,4 +201,16 @@ function nextPowerOfTwo(n: number): number {
   let p = 1;
   while (p < n) p *= 2;
   return p;
+}
+
+/** A work value (0 <= work < 2^256) as eight little-endian 32-bit limbs, the store's layout. */
+export function workToLimbs(work: bigint): Uint32Array {
+  if (work < 0n || work >= 1n << 256n) throw new RangeError(`work: expected 0 <= work < 2^256, got ${work}`);
+  const limbs = new Uint32Array(WORK_LIMBS);
+  let w = work;
+  for (let k = 0; k < WORK_LIMBS; k++) {
+    limbs[k] = Number(w & 0xffffffffn);
+    w >>= 32n;
+  }
+  return limbs;
 }

@@ -75,3 +75,17 @@ export function headerFromHex(hex: string): Uint8Array {
 export function headerHashDisplay(header80: Uint8Array): string {
   return hashToDisplay(headerHash(header80));
 }
+
+// Fast field readers over the raw 80 bytes (no decoding, no allocation), for hot paths.
+
+export function readHeaderVersion(header80: Uint8Array): number {
+  return header80[0]! | (header80[1]! << 8) | (header80[2]! << 16) | (header80[3]! << 24);
+}
+
+export function readHeaderTime(header80: Uint8Array): number {
+  return (header80[68]! | (header80[69]! << 8) | (header80[70]! << 16) | (header80[71]! << 24)) >>> 0;
+}
+
+export function readHeaderBits(header80: Uint8Array): number {
+  return (header80[72]! | (header80[73]! << 8) | (header80[74]! << 16) | (header80[75]! << 24)) >>> 0;
+}
