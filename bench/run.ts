@@ -9,9 +9,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SuiteResult } from './harness.js';
 import { benchHeaders } from './headers.js';
+import { benchMerkle } from './merkle.js';
 
 const SUITES: Record<string, (log: (line: string) => void) => SuiteResult | Promise<SuiteResult>> = {
   headers: benchHeaders,
+  merkle: benchMerkle,
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));

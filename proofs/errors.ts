@@ -21,7 +21,6 @@ export const PROOF_ERROR_CODES = [
   'HEADER_TIME_TOO_NEW',
   'HEADER_TIMEWARP',
   'HEADER_BAD_VERSION',
-  'HEADER_CHECKPOINT_MISMATCH',
   'ANCHOR_INVALID',
   'CHAIN_STATE_INVALID',
   // Merkle trees, blocks and inclusion
