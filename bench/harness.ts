@@ -11,17 +11,29 @@ export interface Measurement {
   readonly unit: string;
 }
 
-/** Times `fn` (which performs `ops` operations) `runs` times; returns the median rate. */
-export function measure(name: string, ops: number, fn: () => void, runs = 5, unit = 'ops/s'): Measurement {
-  fn(); // warm-up: JIT and caches
-  const rates: number[] = [];
+export interface Candidate {
+  readonly name: string;
+  /** Performs `ops` operations. */
+  readonly fn: () => void;
+  readonly ops: number;
+  readonly unit?: string;
+}
+
+/**
+ * Times each candidate `runs` times, interleaved (A B C, A B C, ...) so that every candidate
+ * sees the same load on a shared machine, after one warm-up round; returns the median rates.
+ */
+export function measureInterleaved(candidates: readonly Candidate[], runs = 5): Measurement[] {
+  for (const c of candidates) c.fn(); // warm-up: JIT and caches
+  const rates = candidates.map((): number[] => []);
   for (let r = 0; r < runs; r++) {
-    const start = process.hrtime.bigint();
-    fn();
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    rates.push(ops / seconds);
+    candidates.forEach((c, i) => {
+      const start = process.hrtime.bigint();
+      c.fn();
+      rates[i]!.push(c.ops / (Number(process.hrtime.bigint() - start) / 1e9));
+    });
   }
-  return { name, opsPerSec: median(rates), runs: rates.map(Math.round), unit };
+  return candidates.map((c, i) => ({ name: c.name, opsPerSec: median(rates[i]!), runs: rates[i]!.map(Math.round), unit: c.unit ?? 'ops/s' }));
 }
 
 export function median(values: readonly number[]): number {

@@ -12,7 +12,7 @@ import { HeaderChain } from '../proofs/bitcoin/header-chain.js';
 import { MAINNET, REGTEST } from '../proofs/bitcoin/params.js';
 import { bitsToTarget, hashMeetsTarget, targetToLE } from '../proofs/bitcoin/pow.js';
 import { readFixtureText } from '../test/fixtures.js';
-import { formatRate, gc, measure, type SuiteResult } from './harness.js';
+import { formatRate, gc, measureInterleaved, type Measurement, type SuiteResult } from './harness.js';
 
 const MIN_VALIDATIONS = 200_000;
 
@@ -24,21 +24,43 @@ export function benchHeaders(log: (line: string) => void): SuiteResult {
   const ops = repeats * headers.length;
   const options = { now: () => 2_000_000_000 };
 
-  const validate = measure(`HeaderChain.add, mainnet 80641..100000 x${repeats}`, ops, () => {
-    for (let r = 0; r < repeats; r++) {
-      const chain = HeaderChain.fromAnchor(MAINNET, anchor, options);
-      for (const h of headers) chain.add(h);
-    }
-  }, 5, 'headers/s');
-  const nodeOneShot = measure('raw sha256d, node:crypto hash() (same headers)', ops, () => {
-    for (let r = 0; r < repeats; r++) for (const h of headers) hash('sha256', hash('sha256', h, 'buffer'), 'buffer');
-  }, 5, 'hashes/s');
-  const nodeCreateHash = measure('raw sha256d, node:crypto createHash() (same headers)', ops, () => {
-    for (let r = 0; r < repeats; r++) for (const h of headers) createHash('sha256').update(createHash('sha256').update(h).digest()).digest();
-  }, 5, 'hashes/s');
-  const noble = measure('raw sha256d, @noble/hashes (same headers)', ops, () => {
-    for (let r = 0; r < repeats; r++) for (const h of headers) nobleSha256(nobleSha256(h));
-  }, 5, 'hashes/s');
+  const [validate, nodeOneShot, nodeCreateHash, noble] = measureInterleaved([
+    {
+      name: `HeaderChain.add, mainnet 80641..100000 x${repeats}`,
+      ops,
+      unit: 'headers/s',
+      fn: () => {
+        for (let r = 0; r < repeats; r++) {
+          const chain = HeaderChain.fromAnchor(MAINNET, anchor, options);
+          for (const h of headers) chain.add(h);
+        }
+      },
+    },
+    {
+      name: 'raw sha256d, node:crypto hash() (same headers)',
+      ops,
+      unit: 'hashes/s',
+      fn: () => {
+        for (let r = 0; r < repeats; r++) for (const h of headers) hash('sha256', hash('sha256', h, 'buffer'), 'buffer');
+      },
+    },
+    {
+      name: 'raw sha256d, node:crypto createHash() (same headers)',
+      ops,
+      unit: 'hashes/s',
+      fn: () => {
+        for (let r = 0; r < repeats; r++) for (const h of headers) createHash('sha256').update(createHash('sha256').update(h).digest()).digest();
+      },
+    },
+    {
+      name: 'raw sha256d, @noble/hashes (same headers)',
+      ops,
+      unit: 'hashes/s',
+      fn: () => {
+        for (let r = 0; r < repeats; r++) for (const h of headers) nobleSha256(nobleSha256(h));
+      },
+    },
+  ]) as [Measurement, Measurement, Measurement, Measurement];
   for (const m of [validate, nodeOneShot, nodeCreateHash, noble]) log(formatRate(m));
   const fastestRaw = Math.max(nodeOneShot.opsPerSec, nodeCreateHash.opsPerSec, noble.opsPerSec);
   const ratio = validate.opsPerSec / fastestRaw;

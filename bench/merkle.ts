@@ -7,7 +7,7 @@ import { hash } from 'node:crypto';
 import { decodeBlock } from '../proofs/bitcoin/block.js';
 import { merkleBranches, verifyMerkleBranch } from '../proofs/bitcoin/merkle.js';
 import { readFixture } from '../test/fixtures.js';
-import { formatRate, measure, type SuiteResult } from './harness.js';
+import { formatRate, measureInterleaved, type Measurement, type SuiteResult } from './harness.js';
 
 export function benchMerkle(log: (line: string) => void): SuiteResult {
   const block = decodeBlock(readFixture('bitcoin/block413567.raw'));
@@ -18,24 +18,36 @@ export function benchMerkle(log: (line: string) => void): SuiteResult {
   const rounds = 40;
   const ops = rounds * txids.length;
 
-  const verify = measure(`verifyMerkleBranch, depth ${depth}, ${txids.length} txs x${rounds}`, ops, () => {
-    for (let r = 0; r < rounds; r++) {
-      for (let i = 0; i < txids.length; i++) verifyMerkleBranch({ leafLE: txids[i]!, index: i, branchLE: branches[i]!, rootLE, txCount: txids.length });
-    }
-  }, 5, 'branches/s');
   const buf = new Uint8Array(64);
-  const raw = measure(`raw: ${depth} x sha256d(64 bytes), node:crypto`, ops, () => {
-    for (let r = 0; r < rounds; r++) {
-      for (let i = 0; i < txids.length; i++) {
-        let node: Uint8Array = txids[i]!;
-        for (const sibling of branches[i]!) {
-          buf.set(node, 0);
-          buf.set(sibling, 32);
-          node = hash('sha256', hash('sha256', buf, 'buffer'), 'buffer');
+  const [verify, raw] = measureInterleaved([
+    {
+      name: `verifyMerkleBranch, depth ${depth}, ${txids.length} txs x${rounds}`,
+      ops,
+      unit: 'branches/s',
+      fn: () => {
+        for (let r = 0; r < rounds; r++) {
+          for (let i = 0; i < txids.length; i++) verifyMerkleBranch({ leafLE: txids[i]!, index: i, branchLE: branches[i]!, rootLE, txCount: txids.length });
         }
-      }
-    }
-  }, 5, 'branches/s');
+      },
+    },
+    {
+      name: `raw: ${depth} x sha256d(64 bytes), node:crypto`,
+      ops,
+      unit: 'branches/s',
+      fn: () => {
+        for (let r = 0; r < rounds; r++) {
+          for (let i = 0; i < txids.length; i++) {
+            let node: Uint8Array = txids[i]!;
+            for (const sibling of branches[i]!) {
+              buf.set(node, 0);
+              buf.set(sibling, 32);
+              node = hash('sha256', hash('sha256', buf, 'buffer'), 'buffer');
+            }
+          }
+        }
+      },
+    },
+  ]) as [Measurement, Measurement];
   log(formatRate(verify));
   log(formatRate(raw));
   const ratio = verify.opsPerSec / raw.opsPerSec;
