@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { needsFixture, readFixture, readFixtureJson } from '../../test/fixtures.js';
 import { bytesToHex, concatBytes, hashToDisplay, hexToBytes } from '../bytes.js';
-import { ProofError, type ProofErrorCode } from '../errors.js';
+import { ProofError } from '../errors.js';
 import {
   coinbaseHeight,
   decodeBlock,
@@ -18,6 +18,7 @@ import { decodeHeader, encodeHeader, headerHash } from './header.js';
 import { computeMerkleRoot } from './merkle.js';
 import { bitsToTarget, hashMeetsTarget, targetToBits, targetToLE } from './pow.js';
 import { MAX_MONEY, transactionTxid, type Transaction, type TxInput } from './transaction.js';
+import { throwsProof } from '../../test/proof-assert.js';
 
 const BLOCK_413567 = 'bitcoin/block413567.raw';
 const BITCOINJS = 'bitcoin/bitcoinjs_block.json';
@@ -44,15 +45,6 @@ interface BitcoinjsFixture {
   targets: { bits: string; expected: string }[];
   valid: BitcoinjsVector[];
   invalid: { exception: string; hex: string }[];
-}
-
-function throwsProof(fn: () => unknown, code: ProofErrorCode, message?: RegExp): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof ProofError, `expected a ProofError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    if (message !== undefined) assert.match(error.message, message);
-    return true;
-  });
 }
 
 const raw413567 = needsFixture(BLOCK_413567).skip === undefined ? new Uint8Array(readFixture(BLOCK_413567)) : undefined;

@@ -12,7 +12,6 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { needsFixture, readFixture, readFixtureJson } from '../../test/fixtures.js';
 import { bytesToHex, concatBytes, hexToBytes } from '../bytes.js';
-import { ProofError, type ProofErrorCode } from '../errors.js';
 import { sha256d } from '../hash.js';
 import { decodeBlock, encodeBlock, encodeCoinbaseHeight, verifyBlock } from './block.js';
 import { encodeHeader, headerHash } from './header.js';
@@ -23,18 +22,10 @@ import { decodeTransaction, encodeTransaction, transactionTxid, type Transaction
 import { HeaderChain } from './header-chain.js';
 import { verifyInclusion } from './inclusion.js';
 import { REGTEST as REGTEST_PARAMS } from './params.js';
+import { throwsProof } from '../../test/proof-assert.js';
 
 const REGTEST_BITS = 0x207fffff;
 const REGTEST = { powLimit: (1n << 255n) - 1n };
-
-function throwsProof(fn: () => unknown, code: ProofErrorCode, message?: RegExp): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof ProofError, `expected a ProofError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    if (message !== undefined) assert.match(error.message, message);
-    return true;
-  });
-}
 
 function coinbase(height: number): Transaction {
   return {

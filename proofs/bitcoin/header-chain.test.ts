@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { displayToHash, hashToDisplay, hexToBytes } from '../bytes.js';
-import { ProofError } from '../errors.js';
 import { readFixtureText, needsFixture } from '../../test/fixtures.js';
 import { parseCheckpoints } from './checkpoints.js';
 import { encodeHeader, decodeHeader, headerHash } from './header.js';
@@ -9,6 +8,7 @@ import { HeaderChain } from './header-chain.js';
 import { nextRetargetBits } from './difficulty.js';
 import { MAINNET, REGTEST, TESTNET3, TESTNET4, type NetworkParams } from './params.js';
 import { bitsToTarget, hashMeetsTarget, targetToBits, targetToLE } from './pow.js';
+import { codeOf } from '../../test/proof-assert.js';
 
 const MAINNET_RUN = 'bitcoin/btcrelay_mainnet_headers_bh80_100k.txt';
 const CHECKPOINTS = 'bitcoin/bitcoinj_org.bitcoin.production.checkpoints.txt';
@@ -24,16 +24,6 @@ function checkpointAt(height: number) {
   const cp = parseCheckpoints(readFixtureText(CHECKPOINTS)).find((c) => c.height === height);
   assert.ok(cp, `checkpoint ${height}`);
   return cp;
-}
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ProofError) return e.code;
-    throw e;
-  }
-  return 'ok';
 }
 
 /** A regtest-difficulty genesis header at `time`, for test networks whose first period starts now. */

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { hashToDisplay, hexToBytes } from '../bytes.js';
-import { ProofError } from '../errors.js';
 import { needsFixture, readFixtureJson, readFixtureText } from '../../test/fixtures.js';
 import { decodeBlock } from './block.js';
 import { parseCheckpoints } from './checkpoints.js';
@@ -13,6 +12,7 @@ import { buildMerkleBlock } from './merkle-block.js';
 import { MAINNET, REGTEST } from './params.js';
 import { bitsToTarget, hashMeetsTarget, targetToLE } from './pow.js';
 import { decodeTransaction, encodeTransaction, type Transaction } from './transaction.js';
+import { codeOf } from '../../test/proof-assert.js';
 
 const MERKLEBLOCKS = 'bitcoin/bitcoinj_merkleblocks_mainnet.json';
 const RUN = 'bitcoin/btcrelay_mainnet_headers_bh80_100k.txt';
@@ -22,16 +22,6 @@ const LATE = { now: () => 2_000_000_000 };
 interface Fixture {
   block_100001_full: { hex: string };
   merkleblock_100001: { hex: string; expected_matched_txids: string[]; matched_tx_hex: string[] };
-}
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ProofError) return e.code;
-    throw e;
-  }
-  return 'ok';
 }
 
 /** Mainnet headers 80640..100000 from the checkpoint (optionally plus block 100001's header). */

@@ -10,6 +10,7 @@ import { encodeHeader } from './header.js';
 import { computeMerkleRoot } from './merkle.js';
 import { MAX_MERKLE_BLOCK_TRANSACTIONS, buildMerkleBlock, decodeMerkleBlock, verifyMerkleBlock, type VerifiedMerkleBlock } from './merkle-block.js';
 import { decodeTransaction } from './transaction.js';
+import { throwsProof } from '../../test/proof-assert.js';
 
 const BITCOINJ = 'bitcoin/bitcoinj_merkleblocks_mainnet.json';
 
@@ -20,15 +21,6 @@ interface BitcoinjFixture {
 }
 
 const fixture = needsFixture(BITCOINJ).skip === undefined ? readFixtureJson<BitcoinjFixture>(BITCOINJ) : undefined;
-
-function throwsProof(fn: () => unknown, code: ProofErrorCode, message?: RegExp): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof ProofError, `expected a ProofError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    if (message !== undefined) assert.match(error.message, message);
-    return true;
-  });
-}
 
 /** Distinct synthetic txids. */
 function txids(n: number, salt = 0): Uint8Array[] {

@@ -3,10 +3,11 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { needsFixture, readFixture } from '../../test/fixtures.js';
 import { bytesToHex } from '../bytes.js';
-import { ProofError, type ProofErrorCode } from '../errors.js';
+import { ProofError } from '../errors.js';
 import { sha256d } from '../hash.js';
 import { decodeBlock } from './block.js';
 import { computeMerkleRoot, merkleBranch, merkleBranches, merkleDepth, merkleParent, verifyMerkleBranch, type MerkleBranchProof } from './merkle.js';
+import { throwsProof } from '../../test/proof-assert.js';
 
 const BLOCK_413567 = 'bitcoin/block413567.raw';
 
@@ -14,15 +15,6 @@ const BLOCK_413567 = 'bitcoin/block413567.raw';
 function sameBytes(actual: Uint8Array | undefined, expected: Uint8Array | undefined, message?: string): void {
   assert.ok(actual !== undefined && expected !== undefined, message);
   assert.equal(bytesToHex(actual), bytesToHex(expected), message);
-}
-
-function throwsProof(fn: () => unknown, code: ProofErrorCode, message?: RegExp): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof ProofError, `expected a ProofError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    if (message !== undefined) assert.match(error.message, message);
-    return true;
-  });
 }
 
 /** Distinct synthetic leaves. */

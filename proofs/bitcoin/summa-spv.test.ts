@@ -46,6 +46,7 @@ import { verifyMerkleBranch } from './merkle.js';
 import { bitsToTarget, hashMeetsTarget, targetToLE } from './pow.js';
 import { classifyScript } from './script.js';
 import { compactSizeLength, decodeTransaction, type Transaction, type TxInput, type TxOutput } from './transaction.js';
+import { throwsProof } from '../../test/proof-assert.js';
 
 const VECTORS = 'bitcoin/summa_bitcoin-spv_testVectors.json';
 const PROOFS = 'bitcoin/summa_bitcoin-spv_testProofs.json';
@@ -57,15 +58,6 @@ interface Vector {
   solidityError?: string;
 }
 type Vectors = Record<string, Vector[]>;
-
-function throwsProof(fn: () => unknown, code: ProofErrorCode, message?: RegExp): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof ProofError, `expected a ProofError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    if (message !== undefined) assert.match(error.message, message);
-    return true;
-  });
-}
 
 /** Summa's "0x..." hex. */
 function h(value: unknown): Uint8Array {

@@ -3,8 +3,9 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { needsFixture, readFixture, readFixtureJson } from '../../test/fixtures.js';
 import { bytesToHex, concatBytes, hexToBytes } from '../bytes.js';
-import { ProofError, type ProofErrorCode } from '../errors.js';
+import { ProofError } from '../errors.js';
 import { decodeBlock } from './block.js';
+import { throwsProof } from '../../test/proof-assert.js';
 import {
   MAX_MONEY,
   checkTransactionSanity,
@@ -29,15 +30,6 @@ function sameBytes(actual: Uint8Array | undefined, expected: Uint8Array | undefi
 
 function differentBytes(a: Uint8Array, b: Uint8Array): void {
   assert.notEqual(bytesToHex(a), bytesToHex(b));
-}
-
-function throwsProof(fn: () => unknown, code: ProofErrorCode, message?: RegExp): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof ProofError, `expected a ProofError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    if (message !== undefined) assert.match(error.message, message);
-    return true;
-  });
 }
 
 function input(overrides: Partial<TxInput> = {}): TxInput {
