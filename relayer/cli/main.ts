@@ -4,6 +4,7 @@
  * prints JSON), 2 usage error.
  */
 import { Command, CommanderError } from 'commander';
+import { registerDevnetCommands } from './devnet/register.js';
 import { registerProofCommands } from './proof/register.js';
 import { UsageError } from './usage-error.js';
 
@@ -14,9 +15,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
     .showHelpAfterError('(run with --help for usage)');
-  registerProofCommands(program, (code) => {
+  const setExit = (code: number): void => {
     exitCode = code;
-  });
+  };
+  registerProofCommands(program, setExit);
+  registerDevnetCommands(program, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
