@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'bench/results/**', 'examples/**/node_modules/**'] },
+  { ignores: ['node_modules/**', 'bench/results/**', 'examples/**/node_modules/**', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -19,8 +19,16 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': ['error', { patterns: ['../relayer/*', '../ledgers/*'] }],
     },
+  },
+  // The layering of DESIGN.md: proofs/ imports neither ledgers/ nor relayer/; ledgers/ not relayer/.
+  {
+    files: ['proofs/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/ledgers/**', '**/relayer/**'], message: 'proofs/ is pure verification: it imports nothing from ledgers/ or relayer/' }] }] },
+  },
+  {
+    files: ['ledgers/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/relayer/**'], message: 'ledgers/ does not import relayer/' }] }] },
   },
   {
     files: ['**/*.js', '**/*.mjs'],

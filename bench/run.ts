@@ -8,12 +8,14 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SuiteResult } from './harness.js';
+import { benchDevnet } from './devnet.js';
 import { benchHeaders } from './headers.js';
 import { benchMerkle } from './merkle.js';
 
 const SUITES: Record<string, (log: (line: string) => void) => SuiteResult | Promise<SuiteResult>> = {
   headers: benchHeaders,
   merkle: benchMerkle,
+  devnet: benchDevnet,
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));

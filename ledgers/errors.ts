@@ -15,6 +15,8 @@ export const LEDGER_ERROR_CODES = ['NODE_REFUSED', 'NODE_UNREACHABLE', 'NODE_AUT
 export type LedgerErrorCode = (typeof LEDGER_ERROR_CODES)[number];
 
 export class LedgerError extends UtxoRelayError<LedgerErrorCode> {
+  static override readonly docsFile = 'docs/ledger-errors.md';
+
   /** Whether trying the same request again later may succeed. */
   get transient(): boolean {
     return this.code === 'NODE_UNREACHABLE';

@@ -15,9 +15,12 @@ export abstract class UtxoRelayError<Code extends string = string> extends Error
     this.details = Object.freeze({ ...options.details });
   }
 
+  /** The operator doc that explains this class's codes; subclasses of other domains override it. */
+  static readonly docsFile: string = 'docs/errors.md';
+
   /** Where an operator reads what this code means and what to do about it. */
   get docsPath(): string {
-    return `docs/errors.md#${this.code.toLowerCase().replaceAll('_', '-')}`;
+    return `${(this.constructor as typeof UtxoRelayError).docsFile}#${this.code.toLowerCase().replaceAll('_', '-')}`;
   }
 
   toJSON(): { code: Code; message: string; details: Readonly<Record<string, unknown>> } {

@@ -10,6 +10,8 @@ import { federation, type Federation } from './lock-script.js';
 
 /** A federation file or object that cannot be used; the message names the key and the fix. */
 export class FederationFileError extends UtxoRelayError<'FEDERATION_FILE_INVALID'> {
+  static override readonly docsFile = 'docs/ledger-errors.md';
+
   constructor(message: string) {
     super('FEDERATION_FILE_INVALID', message);
   }
