@@ -22,3 +22,27 @@ export class LedgerError extends UtxoRelayError<LedgerErrorCode> {
     return this.code === 'NODE_UNREACHABLE';
   }
 }
+
+/**
+ * Why `loadAdapter` (ledgers/load-adapter.ts) refused the adapter a config names. Never transient:
+ * fix the config, the installation or the adapter, then restart.
+ * - ADAPTER_NOT_FOUND: the module cannot be resolved (wrong path, package not installed).
+ * - ADAPTER_LOAD_FAILED: the module was found but threw while being imported.
+ * - ADAPTER_BAD_EXPORT: the module does not export a `createAdapter` function.
+ * - ADAPTER_CREATE_FAILED: `createAdapter(options)` threw (usually bad options); `cause` says why.
+ * - ADAPTER_CONTRACT_MISMATCH: the adapter implements another contract version.
+ * - ADAPTER_INCOMPLETE: a member of the contract is missing or of the wrong type.
+ */
+export const ADAPTER_LOAD_ERROR_CODES = [
+  'ADAPTER_NOT_FOUND',
+  'ADAPTER_LOAD_FAILED',
+  'ADAPTER_BAD_EXPORT',
+  'ADAPTER_CREATE_FAILED',
+  'ADAPTER_CONTRACT_MISMATCH',
+  'ADAPTER_INCOMPLETE',
+] as const;
+export type AdapterLoadErrorCode = (typeof ADAPTER_LOAD_ERROR_CODES)[number];
+
+export class AdapterLoadError extends UtxoRelayError<AdapterLoadErrorCode> {
+  static override readonly docsFile = 'docs/ledger-errors.md';
+}

@@ -10,7 +10,7 @@ import type { UtxoRelayError } from '../proofs/base-error.js';
 import { PROOF_ERROR_CODES, ProofError } from '../proofs/errors.js';
 import { ADDRESS_ERROR_CODES, AddressError, SCRIPT_ERROR_CODES, ScriptError } from '../ledgers/bitcoin/errors.js';
 import { FederationFileError } from '../ledgers/bitcoin/federation-file.js';
-import { LEDGER_ERROR_CODES, LedgerError } from '../ledgers/errors.js';
+import { ADAPTER_LOAD_ERROR_CODES, AdapterLoadError, LEDGER_ERROR_CODES, LedgerError } from '../ledgers/errors.js';
 import { DEVNET_REJECT_CODES, DevnetRejectError, DevnetStoreError } from '../ledgers/devnet/errors.js';
 import { RPC_ERROR_CODES, RpcError } from '../ledgers/devnet/rpc/errors.js';
 import { WALLET_ERROR_CODES, WalletError } from '../ledgers/devnet/wallet/wallet-error.js';
@@ -20,6 +20,7 @@ const errors: UtxoRelayError[] = [
   ...SCRIPT_ERROR_CODES.map((c) => new ScriptError(c, 'x')),
   ...ADDRESS_ERROR_CODES.map((c) => new AddressError(c, 'x')),
   ...LEDGER_ERROR_CODES.map((c) => new LedgerError(c, 'x')),
+  ...ADAPTER_LOAD_ERROR_CODES.map((c) => new AdapterLoadError(c, 'x')),
   new FederationFileError('x'),
   ...DEVNET_REJECT_CODES.map((c) => new DevnetRejectError(c, 'x')),
   new DevnetStoreError('DEVNET_STORE_CORRUPT', 'x'),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { LEDGER_ERROR_CODES } from '../errors.js';
+import { ADAPTER_LOAD_ERROR_CODES, LEDGER_ERROR_CODES } from '../errors.js';
 import { ADDRESS_ERROR_CODES, AddressError, SCRIPT_ERROR_CODES, ScriptError } from './errors.js';
 
 const doc = readFileSync(new URL('../../docs/ledger-errors.md', import.meta.url), 'utf8');
@@ -14,8 +14,8 @@ test('every script and address error code is documented in docs/ledger-errors.md
     assert.equal(file, 'docs/ledger-errors.md');
     assert.ok(documented.some(([a, c]) => a === anchor && c === error.code), `${error.code} is not documented as #### ${anchor}`);
   }
-  // the same file also explains the node errors and federation files
-  const all: readonly string[] = [...SCRIPT_ERROR_CODES, ...ADDRESS_ERROR_CODES, ...LEDGER_ERROR_CODES, 'FEDERATION_FILE_INVALID'];
+  // the same file also explains the node errors, adapter loading and federation files
+  const all: readonly string[] = [...SCRIPT_ERROR_CODES, ...ADDRESS_ERROR_CODES, ...LEDGER_ERROR_CODES, ...ADAPTER_LOAD_ERROR_CODES, 'FEDERATION_FILE_INVALID'];
   for (const [, code] of documented) assert.ok(all.includes(code), `${code} is documented but does not exist`);
 });
 

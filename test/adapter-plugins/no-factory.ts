@@ -1,0 +1,2 @@
+/** A module without a createAdapter export: loadAdapter refuses it (ADAPTER_BAD_EXPORT). */
+export const createBitcoindAdapter = (): undefined => undefined;
