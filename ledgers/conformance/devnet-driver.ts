@@ -7,12 +7,11 @@
  *   main, a mint signed by the test federation on side), since the side chain has no subsidy.
  * Test code: it keeps its wallet's coins in memory and chains unconfirmed change.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { bytesToHex, displayToHash, hashToDisplay, hexToBytes } from '../../proofs/bytes.js';
 import { encodeMemo } from '../../proofs/bitcoin/memo.js';
 import type { TxOutput } from '../../proofs/bitcoin/transaction.js';
@@ -21,61 +20,12 @@ import { JsonRpcClient } from '../rpc/json-rpc-client.js';
 import { federationToJson } from '../bitcoin/federation-file.js';
 import { lockScriptPubKey, type Federation } from '../bitcoin/lock-script.js';
 import { buildSignedPayment, type SpendableCoin } from '../devnet/wallet/build-payment.js';
+import { spawnDevnetNode, stopNodeProcess } from '../devnet/node-process.js';
 import { Wallet, buildMint, testFederation } from '../devnet/test-utils.js';
 import type { TestChainDriver } from './driver.js';
 
-const BIN = fileURLToPath(new URL('../../bin/utxo-relay.js', import.meta.url));
 const USER = 'conformance';
 
-interface NodeLine {
-  readonly rpc: string;
-  readonly ws: string;
-}
-
-async function startProcess(args: readonly string[]): Promise<{ child: ChildProcess; line: NodeLine }> {
-  const child = spawn(process.execPath, [BIN, 'devnet', 'node', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const reap = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.once('exit', reap);
-  child.once('exit', () => process.off('exit', reap));
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => {
-    stderr = (stderr + c.toString()).slice(-20_000);
-  });
-  const line = await new Promise<NodeLine>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`devnet node did not start within 30 s; stderr:\n${stderr}`));
-    }, 30_000);
-    child.stdout!.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      const nl = stdout.indexOf('\n');
-      if (nl >= 0) {
-        clearTimeout(timer);
-        resolve(JSON.parse(stdout.slice(0, nl)) as NodeLine);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`devnet node exited with ${String(code)} before starting; stderr:\n${stderr}`));
-    });
-  });
-  return { child, line };
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
 
 export interface DevnetDriverOptions {
   /** Folder for the node's data directory and federation file. [Default: a new temporary folder, removed by close()] */
@@ -196,7 +146,7 @@ export class DevnetChainDriver implements TestChainDriver {
     const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'utxo-relay-conformance-'));
     const password = bytesToHex(crypto.getRandomValues(new Uint8Array(16)));
     const base = ['--role', role, '--coinbase-maturity', '1', '--datadir', join(dir, role), '--rpc-user', USER, '--rpc-password', password, ...extra];
-    const { child, line } = await startProcess([...base, '--rpc-port', '0', '--ws-port', '0']);
+    const { child, line } = await spawnDevnetNode([...base, '--rpc-port', '0', '--ws-port', '0']);
     const rpcPort = new URL(line.rpc).port;
     const wsPort = new URL(line.ws).port;
     const driver = new DevnetChainDriver(role, [...base, '--rpc-port', rpcPort, '--ws-port', wsPort], line.rpc, line.ws, password, child, dir, ownsDir, fed);
@@ -246,13 +196,13 @@ export class DevnetChainDriver implements TestChainDriver {
   }
 
   async stopNode(): Promise<void> {
-    if (this.child !== undefined) await stopProcess(this.child);
+    if (this.child !== undefined) await stopNodeProcess(this.child);
     this.child = undefined;
   }
 
   async startNode(): Promise<void> {
     if (this.child !== undefined) return;
-    this.child = (await startProcess(this.args)).child;
+    this.child = (await spawnDevnetNode(this.args)).child;
     await this.ready();
   }
 

@@ -4,9 +4,9 @@
  * the cookie (or the given credentials). Every process is stopped (SIGTERM, then SIGKILL) by
  * `stop()`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { UTXO_RELAY_BIN, spawnDevnetNode, stopNodeProcess, type NodeLine } from '../../ledgers/devnet/node-process.js';
 import { concatBytes } from '../../proofs/bytes.js';
 import { encodeTransaction, type Transaction, type TxOutput } from '../../proofs/bitcoin/transaction.js';
 import { encodeSegwitAddress } from '../../ledgers/bitcoin/address.js';
@@ -15,14 +15,8 @@ import { signP2wpkhInput, withInputWitness } from '../../ledgers/bitcoin/sign-in
 import { hash160, publicKeyCompressed } from '../../ledgers/bitcoin/signatures.js';
 import { sha256 } from '../../proofs/hash.js';
 
-export const BIN = fileURLToPath(new URL('../../bin/utxo-relay.js', import.meta.url));
+export const BIN = UTXO_RELAY_BIN;
 
-export interface NodeLine {
-  role: string;
-  rpc: string;
-  ws: string;
-  cookie?: string;
-}
 
 export interface RpcReply {
   status: number;
@@ -37,38 +31,11 @@ export class DevnetProcess {
     readonly stderr: () => string,
   ) {}
 
-  /** Starts a node and resolves once its JSON line is printed (rejects with its stderr if it exits first). */
+  /** Starts a node on ports the OS picks and resolves once its JSON line is printed. */
   static async start(args: readonly string[], options: { credentials?: string; timeoutMs?: number } = {}): Promise<DevnetProcess> {
-    const child = spawn(process.execPath, [BIN, 'devnet', 'node', '--rpc-port', '0', '--ws-port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    // never outlive the test process, whatever happens to the test
-    const reap = (): void => {
-      child.kill('SIGKILL');
-    };
-    process.once('exit', reap);
-    child.once('exit', () => process.off('exit', reap));
-    let stdout = '';
-    let stderr = '';
-    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-    const line = await new Promise<NodeLine>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`devnet node did not print its JSON line within ${options.timeoutMs ?? 30_000} ms; stderr:\n${stderr}`));
-      }, options.timeoutMs ?? 30_000);
-      child.stdout!.on('data', (c: Buffer) => {
-        stdout += c.toString();
-        const nl = stdout.indexOf('\n');
-        if (nl >= 0) {
-          clearTimeout(timer);
-          resolve(JSON.parse(stdout.slice(0, nl)) as NodeLine);
-        }
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`devnet node exited with ${code} before its JSON line; stderr:\n${stderr}`));
-      });
-    });
+    const { child, line, stderr } = await spawnDevnetNode(['--rpc-port', '0', '--ws-port', '0', ...args], options);
     const credentials = options.credentials ?? readFileSync(line.cookie!, 'utf8');
-    return new DevnetProcess(child, line, `Basic ${Buffer.from(credentials).toString('base64')}`, () => stderr);
+    return new DevnetProcess(child, line, `Basic ${Buffer.from(credentials).toString('base64')}`, stderr);
   }
 
   /** A raw HTTP exchange with the RPC endpoint. */
@@ -88,16 +55,9 @@ export class DevnetProcess {
 
   /** Sends SIGTERM and resolves with the exit code (SIGKILL after `timeoutMs`). */
   stop(timeoutMs = 10_000): Promise<number | null> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve(this.child.exitCode);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
-      this.child.once('exit', (code) => {
-        clearTimeout(timer);
-        resolve(code);
-      });
-      this.child.kill('SIGTERM');
-    });
+    return stopNodeProcess(this.child, timeoutMs);
   }
+
 }
 
 /** A deterministic test wallet key with its P2WPKH script and address on a devnet role. */
