@@ -10,10 +10,8 @@
  * Bitcoin's (see docs/bitcoind-adapter.md, "Litecoin").
  */
 import { scrypt } from '@noble/hashes/scrypt.js';
-import { hexToBytes, reversed } from '../../proofs/bytes.js';
 import { sha256d } from '../../proofs/hash.js';
-import { encodeHeader } from '../../proofs/bitcoin/header.js';
-import { MAINNET, REGTEST, TESTNET3, TESTNET4, type NetworkParams } from '../../proofs/bitcoin/params.js';
+import { GENESIS_MERKLE_ROOT, MAINNET, REGTEST, TESTNET3, TESTNET4, genesisHeader, type NetworkParams } from '../../proofs/bitcoin/params.js';
 import type { AdapterInfo } from '../adapter.js';
 import { DEVNET_MAIN, DEVNET_SIDE } from '../devnet/params.js';
 
@@ -26,17 +24,11 @@ export interface ChainProfile {
   readonly capabilities: Omit<AdapterInfo['capabilities'], 'blockStream'>;
 }
 
-function genesis(merkleRootDisplay: string, time: number, bits: number, nonce: number): Uint8Array {
-  return encodeHeader({ version: 1, prevHashLE: new Uint8Array(32), merkleRootLE: reversed(hexToBytes(merkleRootDisplay)), time, bits, nonce });
-}
-
-const SATOSHI_MERKLE_ROOT = '4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b';
-
 /** Bitcoin signet (the default signet, BIP325): mainnet's retarget, no min-difficulty blocks. */
 export const SIGNET: NetworkParams = Object.freeze({
   name: 'signet',
   family: 'bitcoin',
-  genesisHeader: genesis(SATOSHI_MERKLE_ROOT, 1598918400, 0x1e0377ae, 52613770),
+  genesisHeader: genesisHeader(GENESIS_MERKLE_ROOT, 1598918400, 0x1e0377ae, 52613770),
   powLimit: 0x00000377ae000000000000000000000000000000000000000000000000000000n,
   powHash: sha256d,
   difficulty: MAINNET.difficulty,
@@ -57,7 +49,7 @@ export function scryptPowHash(header80: Uint8Array): Uint8Array {
 export const LITECOIN_MAINNET: NetworkParams = Object.freeze({
   name: 'litecoin-mainnet',
   family: 'bitcoin',
-  genesisHeader: genesis('97ddfbbae6be97fd6cdf3e7ca13232a3afff2353e29badfab7f73011edd4ced9', 1317972665, 0x1e0ffff0, 2084524493),
+  genesisHeader: genesisHeader('97ddfbbae6be97fd6cdf3e7ca13232a3afff2353e29badfab7f73011edd4ced9', 1317972665, 0x1e0ffff0, 2084524493),
   powLimit: 0x00000fffff000000000000000000000000000000000000000000000000000000n,
   powHash: scryptPowHash,
   difficulty: {

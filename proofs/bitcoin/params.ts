@@ -51,10 +51,11 @@ export interface NetworkParams {
 const BITCOIN_POW_LIMIT = 0x00000000ffffffffffffffffffffffffffffffffffffffffffffffffffffffffn;
 const REGTEST_POW_LIMIT = 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffn;
 
-/** Satoshi's genesis coinbase Merkle root (display order), shared by mainnet, testnet3 and regtest. */
-const GENESIS_MERKLE_ROOT = '4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b';
+/** Satoshi's genesis coinbase Merkle root (display order), shared by mainnet, testnet3, regtest and signet. */
+export const GENESIS_MERKLE_ROOT = '4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b';
 
-function genesis(merkleRootDisplay: string, time: number, bits: number, nonce: number): Uint8Array {
+/** A version-1 genesis header (no previous block) from its Merkle root (display order), time, bits and nonce. */
+export function genesisHeader(merkleRootDisplay: string, time: number, bits: number, nonce: number): Uint8Array {
   return encodeHeader({
     version: 1,
     prevHashLE: new Uint8Array(32),
@@ -79,7 +80,7 @@ const COMMON = { family: 'bitcoin', powHash: sha256d, maxFutureBlockTime: 2 * 60
 export const MAINNET: NetworkParams = {
   ...COMMON,
   name: 'mainnet',
-  genesisHeader: genesis(GENESIS_MERKLE_ROOT, 1231006505, 0x1d00ffff, 2083236893),
+  genesisHeader: genesisHeader(GENESIS_MERKLE_ROOT, 1231006505, 0x1d00ffff, 2083236893),
   powLimit: BITCOIN_POW_LIMIT,
   difficulty: BITCOIN_DIFFICULTY,
   versionHeights: { bip34: 227931, bip66: 363725, bip65: 388381 },
@@ -88,7 +89,7 @@ export const MAINNET: NetworkParams = {
 export const TESTNET3: NetworkParams = {
   ...COMMON,
   name: 'testnet3',
-  genesisHeader: genesis(GENESIS_MERKLE_ROOT, 1296688602, 0x1d00ffff, 414098458),
+  genesisHeader: genesisHeader(GENESIS_MERKLE_ROOT, 1296688602, 0x1d00ffff, 414098458),
   powLimit: BITCOIN_POW_LIMIT,
   difficulty: { ...BITCOIN_DIFFICULTY, allowMinDifficultyBlocks: true },
   versionHeights: { bip34: 21111, bip66: 330776, bip65: 581885 },
@@ -97,7 +98,7 @@ export const TESTNET3: NetworkParams = {
 export const TESTNET4: NetworkParams = {
   ...COMMON,
   name: 'testnet4',
-  genesisHeader: genesis('7aa0a7ae1e223414cb807e40cd57e667b718e42aaf9306db9102fe28912b7b4e', 1714777860, 0x1d00ffff, 393743547),
+  genesisHeader: genesisHeader('7aa0a7ae1e223414cb807e40cd57e667b718e42aaf9306db9102fe28912b7b4e', 1714777860, 0x1d00ffff, 393743547),
   powLimit: BITCOIN_POW_LIMIT,
   difficulty: { ...BITCOIN_DIFFICULTY, allowMinDifficultyBlocks: true, enforceBip94: true },
   versionHeights: { bip34: 1, bip66: 1, bip65: 1 },
@@ -106,7 +107,7 @@ export const TESTNET4: NetworkParams = {
 export const REGTEST: NetworkParams = {
   ...COMMON,
   name: 'regtest',
-  genesisHeader: genesis(GENESIS_MERKLE_ROOT, 1296688602, 0x207fffff, 2),
+  genesisHeader: genesisHeader(GENESIS_MERKLE_ROOT, 1296688602, 0x207fffff, 2),
   powLimit: REGTEST_POW_LIMIT,
   difficulty: { ...BITCOIN_DIFFICULTY, noRetargeting: true, allowMinDifficultyBlocks: true },
   versionHeights: { bip34: 1, bip66: 1, bip65: 1 },
