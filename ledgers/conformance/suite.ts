@@ -359,8 +359,20 @@ export function runConformance(options: ConformanceOptions): void {
         if (releaseSkip()) return t.skip('a side chain (pegInMints) builds mints, not releases');
         unsigned ??= adapter.buildSpend(spec);
         const raw = adapter.finalizeSpend(unsigned, sign(unsigned));
+        assert.equal(hashToDisplay(decodeTransaction(raw).txidLE), hashToDisplay(unsigned.txidLE), 'signatures do not change the txid');
         assert.deepEqual(await adapter.getTransactionStatus(unsigned.txidLE), { state: 'unknown' });
-        await broadcastUntilConfirmed(adapter, chain, unsigned, raw);
+        const sent = await adapter.broadcast(raw);
+        assert.equal(hashToDisplay(sent.txidLE), hashToDisplay(unsigned.txidLE));
+        assert.equal(sent.alreadyKnown, false);
+        assert.equal((await adapter.broadcast(raw)).alreadyKnown, true);
+        assert.deepEqual(await adapter.getTransactionStatus(unsigned.txidLE), { state: 'mempool' });
+        const [blockHash] = (await chain.mine(1)) as [Uint8Array];
+        const status = await adapter.getTransactionStatus(unsigned.txidLE);
+        assert.equal(status.state, 'confirmed');
+        if (status.state === 'confirmed') {
+          assert.equal(hashToDisplay(status.block.hashLE), hashToDisplay(blockHash));
+          assert.equal(status.confirmations, 1);
+        }
         assert.ok(!(await adapter.listUnspent(lockScript())).some((u) => equalBytes(u.txidLE, lockUtxo.txidLE) && u.vout === lockUtxo.vout), 'the spent lock is no longer listed');
         return undefined;
       });
@@ -400,7 +412,15 @@ export function runConformance(options: ConformanceOptions): void {
         const sigs = new Map<number, Uint8Array[]>();
         for (let i = 0; i < chain.federation.threshold; i++) sigs.set(i, [signSchnorr(message, chain.federationPrivateKeys[i]!, new Uint8Array(32))]);
         const raw = adapter.finalizeSpend(unsigned, sigs);
-        const blockHash = await broadcastUntilConfirmed(adapter, chain, unsigned, raw);
+        assert.equal(hashToDisplay(decodeTransaction(raw).txidLE), hashToDisplay(unsigned.txidLE));
+        const sent = await adapter.broadcast(raw);
+        assert.equal(sent.alreadyKnown, false);
+        assert.equal((await adapter.broadcast(raw)).alreadyKnown, true);
+        assert.deepEqual(await adapter.getTransactionStatus(unsigned.txidLE), { state: 'mempool' });
+        const [blockHash] = (await chain.mine(1)) as [Uint8Array];
+        const status = await adapter.getTransactionStatus(unsigned.txidLE);
+        assert.equal(status.state, 'confirmed');
+        if (status.state === 'confirmed') assert.equal(hashToDisplay(status.block.hashLE), hashToDisplay(blockHash));
         const scan = await adapter.scanBlock(blockHash, { scripts: [watched] });
         assert.ok(scan.transactions.some((tx) => equalBytes(tx.txidLE, unsigned.txidLE)), 'the mint pays the watched destination');
         return undefined;
@@ -467,25 +487,4 @@ export function runConformance(options: ConformanceOptions): void {
       });
     });
   });
-}
-
-/**
- * Broadcasts a finalized spend twice (the second answer `alreadyKnown`), sees it in the mempool,
- * mines a block and sees it confirmed there with 1 confirmation. Returns that block's hash.
- */
-async function broadcastUntilConfirmed(adapter: LedgerAdapter, chain: TestChainDriver, unsigned: UnsignedSpend, raw: Uint8Array): Promise<Uint8Array> {
-  assert.equal(hashToDisplay(decodeTransaction(raw).txidLE), hashToDisplay(unsigned.txidLE), 'signatures do not change the txid');
-  const sent = await adapter.broadcast(raw);
-  assert.equal(hashToDisplay(sent.txidLE), hashToDisplay(unsigned.txidLE));
-  assert.equal(sent.alreadyKnown, false);
-  assert.equal((await adapter.broadcast(raw)).alreadyKnown, true, 'a second broadcast is alreadyKnown, not an error');
-  assert.deepEqual(await adapter.getTransactionStatus(unsigned.txidLE), { state: 'mempool' });
-  const [blockHash] = (await chain.mine(1)) as [Uint8Array];
-  const status = await adapter.getTransactionStatus(unsigned.txidLE);
-  assert.equal(status.state, 'confirmed');
-  if (status.state === 'confirmed') {
-    assert.equal(hashToDisplay(status.block.hashLE), hashToDisplay(blockHash));
-    assert.equal(status.confirmations, 1);
-  }
-  return blockHash;
 }
