@@ -14,6 +14,8 @@ import { ADAPTER_LOAD_ERROR_CODES, AdapterLoadError, LEDGER_ERROR_CODES, LedgerE
 import { DEVNET_REJECT_CODES, DevnetRejectError, DevnetStoreError } from '../ledgers/devnet/errors.js';
 import { RPC_ERROR_CODES, RpcError } from '../ledgers/devnet/rpc/errors.js';
 import { WALLET_ERROR_CODES, WalletError } from '../ledgers/devnet/wallet/wallet-error.js';
+import { RELAYER_ERROR_CODES, RelayerError } from '../relayer/errors.js';
+import { REJECT_CODES } from '../relayer/detect/index.js';
 
 const errors: UtxoRelayError[] = [
   ...PROOF_ERROR_CODES.map((c) => new ProofError(c, 'x')),
@@ -26,6 +28,7 @@ const errors: UtxoRelayError[] = [
   new DevnetStoreError('DEVNET_STORE_CORRUPT', 'x'),
   ...(Object.keys(RPC_ERROR_CODES) as (keyof typeof RPC_ERROR_CODES)[]).map((c) => new RpcError(c, 'x')),
   ...WALLET_ERROR_CODES.map((c) => new WalletError(c, 'x')),
+  ...RELAYER_ERROR_CODES.map((c) => new RelayerError(c, 'x')),
 ];
 
 test('every error code is explained in the doc its docsPath names', () => {
@@ -35,4 +38,9 @@ test('every error code is explained in the doc its docsPath names', () => {
     if (!docs.has(file)) docs.set(file, readFileSync(new URL(`../${file}`, import.meta.url), 'utf8'));
     assert.ok(docs.get(file)!.includes(`\`${error.code}\``), `${error.constructor.name} ${error.code} is not explained in ${file}`);
   }
+});
+
+test('every rejection reason code is listed in docs/relayer-errors.md', () => {
+  const doc = readFileSync(new URL('../docs/relayer-errors.md', import.meta.url), 'utf8');
+  for (const code of REJECT_CODES) assert.ok(doc.includes(`\`${code}\``), `${code} is not listed in docs/relayer-errors.md`);
 });

@@ -1,0 +1,42 @@
+/**
+ * Stage `broadcast`: sends the stored signed payout, exactly those bytes (a retry rebroadcasts the
+ * same transaction). `signing` (with a payout) -> `broadcast`; then hands over to `settle`. A node
+ * that refuses the transaction is asked where the payout stands: a claim or a spend of its inputs
+ * that is already there is settled by `settle`; anything else holds the transfer with the reason.
+ */
+import { LedgerError } from '../../../ledgers/errors.js';
+import { displayToHash, hexToBytes } from '../../../proofs/bytes.js';
+import { payoutRole, type RelayerContext } from '../../context.js';
+import { RelayerError } from '../../errors.js';
+import type { Transfer } from '../../transfer.js';
+import type { Stage } from '../stages.js';
+import { hold } from './outcomes.js';
+
+export async function broadcastStep(ctx: RelayerContext, t: Transfer): Promise<Stage | undefined> {
+  if (t.state === 'broadcast') return 'settle';
+  if (t.state !== 'signing' || t.payout === undefined) return undefined;
+  const paused = await ctx.controls.pausedReason(t.direction);
+  if (paused !== undefined) throw new RelayerError('PAUSED', `${t.direction} is paused (${paused.by}: ${paused.reason})`);
+  const role = payoutRole(t);
+  const adapter = ctx.adapters[role];
+  const tip = await adapter.getTip();
+  try {
+    const r = await adapter.broadcast(hexToBytes(t.payout.rawTx, 'payout.rawTx'));
+    ctx.log.info({ transferId: t.id, txid: t.payout.txid, alreadyKnown: r.alreadyKnown }, 'payout broadcast');
+  } catch (e) {
+    if (!(e instanceof LedgerError) || e.code !== 'NODE_REFUSED') throw e;
+    const status = await adapter.getTransactionStatus(displayToHash(t.payout.txid), hexToBytes(t.payout.rawTx, 'payout.rawTx'));
+    const claimed = t.direction === 'pegin' ? (await adapter.getPegInClaim(displayToHash(t.source.txid), t.source.vout)).claimed : false;
+    if (status.state === 'unknown' && !claimed) {
+      await hold(ctx, t, { code: 'BROADCAST_REFUSED', message: `the ${role} node refused payout ${t.payout.txid}: ${e.message}` });
+      return undefined;
+    }
+    ctx.log.warn({ transferId: t.id, txid: t.payout.txid, status: status.state }, 'broadcast refused, but the payout or a conflict is already there: settling');
+  }
+  const stored = await ctx.store.mutate(t.id, (cur) =>
+    cur.state === 'signing' && cur.generation === t.generation && cur.payout?.txid === t.payout?.txid
+      ? { next: { ...cur, state: 'broadcast', payout: { ...cur.payout!, broadcastHeight: tip.height } }, note: `broadcast ${t.payout!.txid} at ${role} height ${tip.height}` }
+      : undefined,
+  );
+  return stored.state === 'broadcast' ? 'settle' : undefined;
+}

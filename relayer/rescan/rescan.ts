@@ -1,0 +1,135 @@
+/**
+ * `rescan`: rebuilds every transfer record from the chains, for when Redis was lost (or to check
+ * the records against the chains). The chains are the ground truth:
+ * - every lock on the main chain's best chain (from `startHeight`) and every burn on the side
+ *   chain's is recorded again (`rejected` with its reason when it is bad input);
+ * - a lock whose outpoint the side chain says is claimed is recorded with that mint as its payout
+ *   (`completed` once the mint has its confirmations, else `broadcast`, which `settle` follows);
+ * - a burn whose release (the `UBR1 0x03` memo carrying its burns hash) is on the main chain is
+ *   recorded with that release, the same way;
+ * - everything else starts again at `seen`, and the pipeline takes it from there; its payout is
+ *   built again, and the side chain's one-claim-per-outpoint rule and the release lookup keep
+ *   anything from being paid twice.
+ * Records that already exist are left alone (rescan never moves a transfer backwards). At the end
+ * the watchers' cursors are set to the tips it scanned and every moving transfer is queued.
+ */
+import type { BlockRef } from '../../ledgers/adapter.js';
+import { bytesToHex, displayToHash, hashToDisplay } from '../../proofs/bytes.js';
+import type { RelayerContext } from '../context.js';
+import { burnsHash, detectBurns, detectLocks, detectReleases } from '../detect/index.js';
+import type { ChainRole } from '../store/keys.js';
+import type { PayoutTx, Transfer } from '../transfer.js';
+import { recordTransfers, type Candidate } from '../watch/record-transfers.js';
+import { sweep } from '../watch/sweeper.js';
+
+export interface RescanReport {
+  readonly main: { readonly from: number; readonly to: number; readonly locks: number; readonly releases: number };
+  readonly side: { readonly from: number; readonly to: number; readonly burns: number };
+  /** Records written: new transfers, by the state they were given. */
+  readonly recorded: Readonly<Record<string, number>>;
+  /** Transfers queued for the pipeline afterwards. */
+  readonly queued: number;
+}
+
+interface Found {
+  readonly block: BlockRef;
+  readonly candidates: Candidate[];
+}
+
+async function scanChain(ctx: RelayerContext, role: ChainRole, onProgress?: (role: ChainRole, height: number, tip: number) => void): Promise<{ from: number; to: number; blocks: Found[]; releases: number }> {
+  const light = ctx.light[role];
+  await light.sync();
+  const chain = light.chain;
+  const from = Math.max(ctx.config.chains[role].startHeight, chain.anchor.height);
+  const to = chain.tipHeight;
+  const blocks: Found[] = [];
+  let releases = 0;
+  for (let h = from; h <= to; h++) {
+    const hashLE = chain.hashAtHeight(h)!;
+    const scanned = await ctx.adapters[role].scanBlock(hashLE, { scripts: [ctx.lockScript] });
+    const candidates: Candidate[] = [];
+    for (const stx of scanned.transactions) {
+      if (role === 'main') {
+        const release = detectReleases(stx.rawTx, { lockScript: ctx.lockScript });
+        if (release !== null) {
+          await ctx.marks.recordRelease(bytesToHex(release.burnsHashLE), hashToDisplay(release.txidLE));
+          releases++;
+          continue;
+        }
+        candidates.push(...detectLocks(stx.rawTx, { lockScript: ctx.lockScript, dust: ctx.config.limits.dust, mintFee: ctx.config.fees.mint, isCoinbase: stx.index === 0 }));
+      } else {
+        candidates.push(...detectBurns(stx.rawTx, { dust: ctx.config.limits.dust, lockScript: ctx.lockScript }));
+      }
+    }
+    if (candidates.length > 0) blocks.push({ block: { height: h, hashLE }, candidates });
+    if (h % 1000 === 0) onProgress?.(role, h, to);
+  }
+  await ctx.marks.setCursor(role, { height: to, hash: hashToDisplay(chain.hashAtHeight(to)!) });
+  return { from, to, blocks, releases };
+}
+
+/** Moves a just-recorded `seen` transfer to the payout the chain already holds. */
+async function adopt(ctx: RelayerContext, t: Transfer, payout: PayoutTx, confirmations: number, needed: number): Promise<string> {
+  const state = confirmations >= needed ? 'completed' : 'broadcast';
+  const amount = t.amount;
+  await ctx.store.mutate(t.id, (cur) =>
+    cur.state === 'seen' && cur.generation === t.generation
+      ? {
+          next: { ...cur, state, payout, ...(t.direction === 'pegin' ? { payoutAmount: amount - ctx.config.fees.mint } : {}) },
+          note: `rescan: payout ${payout.txid} found on chain (${confirmations} confirmations)`,
+        }
+      : undefined,
+  );
+  return state;
+}
+
+export async function rescan(ctx: RelayerContext, onProgress?: (role: ChainRole, height: number, tip: number) => void): Promise<RescanReport> {
+  const recorded: Record<string, number> = {};
+  const count = (state: string): void => {
+    recorded[state] = (recorded[state] ?? 0) + 1;
+  };
+  // releases first (main), so that burns find theirs
+  const main = await scanChain(ctx, 'main', onProgress);
+  const side = await scanChain(ctx, 'side', onProgress);
+  let locks = 0;
+  for (const { block, candidates } of main.blocks) {
+    const fresh = await recordTransfers(ctx, 'main', 'pegin', block, candidates);
+    locks += candidates.length;
+    for (const c of candidates) if (c.rejection !== undefined) count('rejected');
+    for (const t of fresh) {
+      if (t.state !== 'seen' || t.generation !== 0) continue;
+      const claim = await ctx.adapters.side.getPegInClaim(displayToHash(t.source.txid), t.source.vout);
+      if (!claim.claimed) {
+        count('seen');
+        continue;
+      }
+      const payout: PayoutTx = { txid: hashToDisplay(claim.mintTxidLE), rawTx: '', inputs: [`${t.source.txid}:${t.source.vout}`], fee: ctx.config.fees.mint, feeRate: 0 };
+      count(await adopt(ctx, t, payout, claim.confirmations, ctx.config.chains.side.confirmations));
+    }
+  }
+  let burns = 0;
+  for (const { block, candidates } of side.blocks) {
+    const fresh = await recordTransfers(ctx, 'side', 'pegout', block, candidates);
+    burns += candidates.length;
+    for (const c of candidates) if (c.rejection !== undefined) count('rejected');
+    for (const t of fresh) {
+      if (t.state !== 'seen' || t.generation !== 0) continue;
+      const releaseTxid = await ctx.marks.releaseFor(bytesToHex(burnsHash([{ txidLE: displayToHash(t.source.txid), vout: t.source.vout }])));
+      if (releaseTxid === undefined) {
+        count('seen');
+        continue;
+      }
+      const status = await ctx.adapters.main.getTransactionStatus(displayToHash(releaseTxid));
+      const confirmations = status.state === 'confirmed' ? status.confirmations : 0;
+      const payout: PayoutTx = { txid: releaseTxid, rawTx: '', inputs: [], fee: 0n, feeRate: 0 };
+      count(await adopt(ctx, t, payout, confirmations, ctx.config.chains.main.confirmations));
+    }
+  }
+  const { queued } = await sweep(ctx);
+  return {
+    main: { from: main.from, to: main.to, locks, releases: main.releases },
+    side: { from: side.from, to: side.to, burns },
+    recorded,
+    queued,
+  };
+}

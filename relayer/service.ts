@@ -1,0 +1,174 @@
+/**
+ * The relayer service of one process: connects to Redis (and refuses to start unless it is
+ * `noeviction`), loads both chains' adapters, opens the light clients, and runs what this process
+ * is asked to run: the watchers and the sweeper (each under a lease: one process of the deployment
+ * holds each), and the worker pools (every process may run them; jobs are shared through Redis).
+ */
+import { dirname } from 'node:path';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { LedgerAdapter } from '../ledgers/adapter.js';
+import { lockScriptPubKey } from '../ledgers/bitcoin/lock-script.js';
+import { loadAdapter } from '../ledgers/load-adapter.js';
+import type { RelayerConfig } from '../config/index.js';
+import { LightClient } from './chain/light-client.js';
+import type { RelayerContext } from './context.js';
+import { RelayerError } from './errors.js';
+import { Governor } from './governor/governor.js';
+import { createLogger } from './log.js';
+import { Pipeline } from './pipeline/pipeline.js';
+import { startWorkers, type WorkerPool } from './pipeline/workers.js';
+import { checkRedis, closeQuietly, createRedisConnection } from './redis/connections.js';
+import { Lease } from './redis/lease.js';
+import { LocalSigner } from './signing/local-signer.js';
+import type { FederationSigner } from './signing/signer.js';
+import { ChainMarks } from './store/chain-marks.js';
+import { Controls } from './store/controls.js';
+import { Keys, type ChainRole } from './store/keys.js';
+import { TransferStore } from './store/transfer-store.js';
+import { sweep } from './watch/sweeper.js';
+import { Watcher } from './watch/watcher.js';
+
+export interface RelayerOptions {
+  /** Run the watchers and the sweeper (under leases). [Default: true] */
+  readonly watch?: boolean;
+  /** Run the worker pools. [Default: true] */
+  readonly work?: boolean;
+  /** How often the sweeper runs; it queues transfers unchanged for 3 intervals. [Default: 10 s, or 8 poll intervals of the faster chain if shorter] */
+  readonly sweepIntervalMs?: number;
+  /** How long a lease lasts without renewal. [Default: 15 s] */
+  readonly leaseTtlMs?: number;
+  readonly logger?: Logger;
+  /** Adapters to use instead of loading the config's (tests wrap them, e.g. with a lying node). */
+  readonly adapters?: Partial<Record<ChainRole, LedgerAdapter>>;
+  readonly signer?: FederationSigner;
+}
+
+export interface Relayer {
+  readonly ctx: RelayerContext;
+  stop(): Promise<void>;
+}
+
+const ROLES: readonly ChainRole[] = ['main', 'side'];
+
+/** The command connection, checked (REDIS_UNREACHABLE / REDIS_EVICTION_POLICY refuse the start). */
+export async function connectStore(config: RelayerConfig): Promise<{ redis: Redis; keys: Keys }> {
+  const redis = createRedisConnection(config.redis.url, 'command', `${config.deployment}:command`);
+  try {
+    await checkRedis(redis);
+  } catch (e) {
+    await closeQuietly(redis);
+    throw e;
+  }
+  return { redis, keys: new Keys(config.redis.prefix, config.deployment) };
+}
+
+export async function startRelayer(config: RelayerConfig, options: RelayerOptions = {}): Promise<Relayer> {
+  const log = options.logger ?? createLogger(config.log.level, { deployment: config.deployment });
+  const { redis, keys } = await connectStore(config);
+  const producer = createRedisConnection(config.redis.url, 'producer', `${config.deployment}:producer`);
+  const workerConn = createRedisConnection(config.redis.url, 'worker', `${config.deployment}:worker`);
+  const owned: LedgerAdapter[] = [];
+  const adapters = {} as Record<ChainRole, LedgerAdapter>;
+  try {
+    for (const role of ROLES) {
+      const given = options.adapters?.[role];
+      if (given !== undefined) adapters[role] = given;
+      else {
+        adapters[role] = await loadAdapter({ module: config.chains[role].adapter, options: config.chains[role].options }, { baseDir: dirname(config.file) });
+        owned.push(adapters[role]);
+      }
+    }
+    if (!adapters.side.info.capabilities.pegInMints) {
+      throw new RelayerError('CONFIG_INVALID', `chains.side: the adapter of ${adapters.side.info.chainId} does not accept peg-in mints (capabilities.pegInMints); use the side chain's adapter or profile`, { details: { path: 'chains.side.adapter' } });
+    }
+  } catch (e) {
+    await Promise.all(owned.map((a) => a.close()));
+    await Promise.all([redis, producer, workerConn].map((c) => closeQuietly(c)));
+    throw e;
+  }
+  const light = {} as Record<ChainRole, LightClient>;
+  for (const role of ROLES) {
+    const anchor = config.chains[role].anchor;
+    light[role] = await LightClient.open(adapters[role], { redis, redisKey: keys.headers(role), ...(anchor === undefined ? {} : { anchor }) });
+  }
+  const federation = config.federation.federation;
+  const ctx: RelayerContext = {
+    config,
+    federation,
+    lockScript: lockScriptPubKey(federation),
+    adapters,
+    light,
+    redis,
+    store: new TransferStore(redis, keys),
+    controls: new Controls(redis, keys),
+    governor: new Governor(redis, keys, config.limits),
+    marks: new ChainMarks(redis, keys),
+    signer: options.signer ?? new LocalSigner(federation, config.signing.privateKey, config.signing.keyIndex),
+    pipeline: new Pipeline(producer, config),
+    log,
+  };
+
+  const pool: WorkerPool | undefined = options.work === false ? undefined : startWorkers(ctx, workerConn);
+  const leases: { stop(): Promise<void> }[] = [];
+  if (options.watch !== false) {
+    const ttlMs = options.leaseTtlMs ?? 15_000;
+    for (const role of ROLES) {
+      const lease = new Lease(redis, keys.lease(role), { ttlMs, onError: (e) => log.error({ chain: role, err: describe(e) }, 'watcher stopped by an error; competing for the lease again') });
+      leases.push(
+        lease.run(
+          (signal) => new Watcher(ctx, role, (e) => log.warn({ chain: role, err: describe(e) }, 'block not processed; it is delivered again')).run(signal),
+          (e) => log.warn({ chain: role, err: describe(e) }, 'watcher lease lost'),
+        ),
+      );
+    }
+    const fastest = Math.min(config.chains.main.pollIntervalMs, config.chains.side.pollIntervalMs);
+    const every = options.sweepIntervalMs ?? Math.min(10_000, fastest * 8);
+    const sweeperLease = new Lease(redis, keys.sweeperLease, { ttlMs, onError: (e) => log.error({ err: describe(e) }, 'sweeper stopped by an error') });
+    leases.push(sweeperLease.run((signal) => sweepLoop(ctx, every, signal)));
+  }
+  log.info({ watch: options.watch !== false, work: pool !== undefined, main: adapters.main.info.chainId, side: adapters.side.info.chainId }, 'relayer started');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    ctx,
+    stop(): Promise<void> {
+      stopping ??= (async () => {
+        log.info('relayer stopping');
+        await Promise.all(leases.map((l) => l.stop()));
+        await pool?.close(config.workers.shutdownTimeoutMs);
+        await ctx.pipeline.close();
+        await Promise.all(owned.map((a) => a.close()));
+        await Promise.all([redis, producer, workerConn].map((c) => closeQuietly(c)));
+        log.info('relayer stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function sweepLoop(ctx: RelayerContext, everyMs: number, signal: AbortSignal): Promise<void> {
+  let first = true;
+  while (!signal.aborted) {
+    try {
+      // at start everything (a crash may have left any transfer without its job), then the stale ones
+      const r = await sweep(ctx, first ? 0 : everyMs * 3);
+      first = false;
+      if (r.released > 0) ctx.log.info(r, 'sweep');
+    } catch (e) {
+      ctx.log.warn({ err: describe(e) }, 'sweep failed; trying again');
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, everyMs);
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      }, { once: true });
+    });
+  }
+}
+
+function describe(e: unknown): Record<string, unknown> {
+  if (e instanceof Error) return { name: e.name, message: e.message, ...((e as { code?: unknown }).code === undefined ? {} : { code: (e as { code?: unknown }).code }) };
+  return { message: String(e) };
+}
