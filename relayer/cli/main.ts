@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerDevnetCommands } from './devnet/register.js';
 import { registerProofCommands } from './proof/register.js';
+import { registerRelayerCommands } from './relayer/register.js';
 import { UsageError } from './usage-error.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -20,6 +21,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
   registerProofCommands(program, setExit);
   registerDevnetCommands(program, setExit);
+  registerRelayerCommands(program, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {

@@ -81,7 +81,7 @@ export class Pipeline {
   async retryFailed(stage: Stage, t: Pick<Transfer, 'id' | 'generation'>): Promise<boolean> {
     const job = await this.queue(stage).getJob(jobIdOf(stage, t.id, t.generation));
     if (job === undefined || !(await job.isFailed())) return false;
-    await job.retry('failed');
+    await job.retry('failed', { resetAttemptsMade: true });
     return true;
   }
 
