@@ -159,11 +159,14 @@ async function sweepLoop(ctx: RelayerContext, everyMs: number, signal: AbortSign
       ctx.log.warn({ err: describe(e) }, 'sweep failed; trying again');
     }
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, everyMs);
-      signal.addEventListener('abort', () => {
+      // the listener goes when the timer fires too: one left per sweep would pile up on the lease's signal
+      const done = (): void => {
         clearTimeout(timer);
+        signal.removeEventListener('abort', done);
         resolve();
-      }, { once: true });
+      };
+      const timer = setTimeout(done, everyMs);
+      signal.addEventListener('abort', done, { once: true });
     });
   }
 }

@@ -37,6 +37,8 @@ export interface SyncResult {
 export class LightClient {
   private running: Promise<SyncResult> | undefined;
   private lastSync = 0;
+  /** Reorgs seen by any sync (a worker's too) since the watcher last took them; undefined: nobody collects. */
+  private pending: Reorg[] | undefined;
 
   private constructor(
     readonly adapter: LedgerAdapter,
@@ -70,6 +72,21 @@ export class LightClient {
   /** Saves the chain under `key` (the watcher does this after it processed blocks). */
   async save(redis: Redis, key: string): Promise<void> {
     await redis.set(key, Buffer.from(this.chain_.save()));
+  }
+
+  /**
+   * Starts (or stops) keeping the reorgs that syncs find, whoever runs them, until `takeReorgs`:
+   * the watcher must see every reorg, also one that a worker's sync happened to find first.
+   */
+  collectReorgs(on: boolean): void {
+    this.pending = on ? (this.pending ?? []) : undefined;
+  }
+
+  /** The reorgs found since the last call (oldest first), when collecting. */
+  takeReorgs(): Reorg[] {
+    const out = this.pending ?? [];
+    if (this.pending !== undefined) this.pending = [];
+    return out;
   }
 
   /** Syncs unless a sync finished less than `maxAgeMs` ago. */
@@ -112,7 +129,10 @@ export class LightClient {
       if (headers.length === 0) break;
       for (const header of headers) {
         const r = chain.add(header); // throws ProofError on a header that breaks a rule
-        if (r.status === 'reorg') reorgs.push(r.reorg);
+        if (r.status === 'reorg') {
+          reorgs.push(r.reorg);
+          this.pending?.push(r.reorg);
+        }
         if (r.status !== 'duplicate') added++;
       }
       from += headers.length;

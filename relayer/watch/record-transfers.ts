@@ -49,21 +49,22 @@ export async function recordTransfers(
       continue;
     }
     const existing = await ctx.store.require(c.id);
-    if (existing.source.blockHash === blockHash) {
-      if (existing.state === 'seen' || existing.state === 'confirming') toConfirm.push(existing);
+    const sameBlock = existing.source.blockHash === blockHash;
+    if (sameBlock && (existing.state === 'seen' || existing.state === 'confirming')) {
+      toConfirm.push(existing);
       continue;
     }
-    // the same outpoint in another block: back from a reorg
+    // back from a reorg: mined again (in another block, or in the same one back on the best chain)
     const oldOnBest = ctx.light[role].isOnBestChain(displayToHash(existing.source.blockHash));
-    const comesBack = existing.state === 'reorged' || ((existing.state === 'seen' || existing.state === 'confirming') && !oldOnBest);
+    const comesBack = existing.state === 'reorged' || (!sameBlock && (existing.state === 'seen' || existing.state === 'confirming') && !oldOnBest);
     if (!comesBack) continue;
     const next = await ctx.store.mutate(c.id, (cur) => {
-      if (cur.state !== existing.state || cur.source.blockHash !== existing.source.blockHash) return undefined;
+      if (cur.state !== existing.state || cur.generation !== existing.generation) return undefined;
       const { reason: _r, ...rest } = cur;
       return {
         next: { ...rest, state: 'seen', generation: cur.generation + 1, source: { ...cur.source, blockHash, height: block.height } },
         note: `seen again in ${role} block ${block.height} after a reorg`,
-        addToBlock: { role, blockHash },
+        ...(sameBlock ? {} : { addToBlock: { role, blockHash } }),
       };
     });
     if (next.state === 'seen') toConfirm.push(next);

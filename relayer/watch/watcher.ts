@@ -34,7 +34,9 @@ export class Watcher {
     const { ctx, role } = this;
     const light = ctx.light[role];
     const log = ctx.log.child({ chain: role });
-    await this.handleReorgs((await light.sync()).reorgs);
+    light.collectReorgs(true);
+    await light.sync();
+    await this.handleReorgs(light.takeReorgs());
     const from = await this.resumeHeight();
     log.info({ from, tip: light.chain.tipHeight }, 'watcher started');
     this.subscription = ctx.adapters[role].subscribeBlocks(from, (event) => this.onEvent(event));
@@ -44,6 +46,7 @@ export class Watcher {
     });
     await this.subscription.close();
     this.subscription = undefined;
+    light.collectReorgs(false);
     await light.save(ctx.redis, ctx.store.keys.headers(role));
     log.info('watcher stopped');
   }
@@ -90,10 +93,11 @@ export class Watcher {
   private async onEvent(event: BlockEvent): Promise<void> {
     try {
       const light = this.ctx.light[this.role];
-      const { reorgs } = await light.sync();
-      await this.handleReorgs(reorgs);
+      await light.sync();
+      await this.handleReorgs(light.takeReorgs());
       if (event.type === 'reorg') {
-        for (const b of event.removed) await this.blockRemoved(hashToDisplay(b.hashLE));
+        // the node's word is only a hint: a block leaves only when this operator's best chain says so
+        for (const b of event.removed) if (!light.isOnBestChain(b.hashLE)) await this.blockRemoved(hashToDisplay(b.hashLE));
         return;
       }
       if (!light.holdsOnBest(event.block)) {
