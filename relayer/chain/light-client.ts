@@ -1,8 +1,9 @@
 /**
  * This operator's proof-of-work light client of one chain: a HeaderChain (proofs/) fed with raw
  * headers from the chain's adapter. Every header is validated here (PoW, retarget, timestamps);
- * a node that serves a bad header gets a ProofError, and nothing from it is kept. The best chain is
- * the one with the most work this operator has validated, whatever the node says.
+ * a node that serves a bad header gets a ProofError: the bad header and everything after it are
+ * dropped (the valid headers before it in the same batch are kept: each passed every rule). The
+ * best chain is the one with the most work this operator has validated, whatever the node says.
  *
  * Sync: find where the node's best chain meets ours (walking down by height), then fetch the node's
  * headers above it in batches. A node branch with more work becomes our best chain; the reorgs are
