@@ -20,6 +20,8 @@ export const LEDGER_ADAPTER_METHODS = [
   'finalizeSpend',
   'broadcast',
   'getTransactionStatus',
+  'getPegInClaim',
+  'getUtxoSetTotal',
   'close',
 ] as const satisfies readonly (keyof LedgerAdapter)[];
 

@@ -86,6 +86,23 @@ export type TxStatus =
   /** One of its inputs is spent by another confirmed transaction. */
   | { readonly state: 'conflicted'; readonly spentByLE?: Uint8Array };
 
+/**
+ * Side role: whether a main-chain lock outpoint has been claimed by a peg-in mint (the relayer
+ * asks before it builds a mint). `block` is absent and `confirmations` 0 while the mint is in the
+ * side node's mempool; once mined, `confirmations` counts from its block on the best chain (1 in
+ * the tip).
+ */
+export type PegInClaim =
+  | { readonly claimed: false }
+  | {
+      readonly claimed: true;
+      readonly mintTxidLE: Uint8Array;
+      /** The mint's block on the best chain; absent while in the mempool. */
+      readonly block?: BlockRef;
+      /** 0 in the mempool. */
+      readonly confirmations: number;
+    };
+
 /** A deterministic description of a bridge transaction: every operator builds the same bytes. */
 export type SpendSpec =
   /** Main chain: spend lock UTXOs to payouts, change back to the lock, a `UBR1 0x03` memo. */
@@ -168,6 +185,20 @@ export interface LedgerAdapter {
    * `conflicted` when one of its inputs is spent on the best chain (else `unknown`).
    */
   getTransactionStatus(txidLE: Uint8Array, rawTx?: Uint8Array): Promise<TxStatus>;
+
+  // bridge state
+  /**
+   * Side role (capabilities.pegInMints): the mint that claimed main-chain lock outpoint
+   * lockTxidLE:lockVout, if any (on the best chain, or in the mempool). On a chain without
+   * pegInMints it rejects with LedgerError NODE_REFUSED (the chain does not accept mints).
+   */
+  getPegInClaim(lockTxidLE: Uint8Array, lockVout: number): Promise<PegInClaim>;
+  /**
+   * The total value of the best chain's UTXO set at its tip (for the reserve check: on the side
+   * chain, which has no block subsidy, it is the pegged supply), with the block it was read at.
+   * Provably unspendable outputs (`OP_RETURN`) are not in the set.
+   */
+  getUtxoSetTotal(): Promise<{ readonly block: BlockRef; readonly total: bigint }>;
 
   close(): Promise<void>;
 }

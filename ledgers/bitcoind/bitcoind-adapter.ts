@@ -5,8 +5,11 @@
  *
  * RPC used: getblockcount, getbestblockhash, getblockhash, getblockheader, getblock (0 and 1),
  * gettxoutproof, getrawtransaction, scantxoutset, estimatesmartfee, sendrawtransaction,
- * getmempoolentry, gettxout. Scans need no wallet; getTransactionStatus of a confirmed
- * transaction needs `-txindex` on a real bitcoind (else it falls back to gettxout of its outputs).
+ * getmempoolentry, gettxout, gettxoutsetinfo "none", and the devnet's getpegclaim (side role).
+ * Scans need no wallet; getTransactionStatus of a confirmed transaction needs `-txindex` on a real
+ * bitcoind (else it falls back to gettxout of its outputs); getUtxoSetTotal reads the whole UTXO
+ * set on a real bitcoind without `-coinstatsindex` (minutes on mainnet: raise the endpoint's
+ * timeoutMs, or run the index).
  */
 import { bytesToHex, equalBytes, hashToDisplay, displayToHash, assertBytes, assertInteger } from '../../proofs/bytes.js';
 import { ProofError } from '../../proofs/errors.js';
@@ -22,6 +25,7 @@ import {
   type BlockRef,
   type BlockSubscription,
   type LedgerAdapter,
+  type PegInClaim,
   type ScannedBlock,
   type ScannedTransaction,
   type SpendSpec,
@@ -289,6 +293,48 @@ export function createBitcoindAdapter(config: BitcoindAdapterConfig): BitcoindAd
     return { state: 'unknown' };
   }
 
+  async function getPegInClaim(lockTxidLE: Uint8Array, lockVout: number): Promise<PegInClaim> {
+    assertBytes(lockTxidLE, 32, 'lockTxidLE');
+    assertInteger(lockVout, 0, 0xffffffff, 'lockVout');
+    if (!profile.capabilities.pegInMints) {
+      throw new LedgerError('NODE_REFUSED', `getPegInClaim: chain ${info.chainId} does not accept peg-in mints (capabilities.pegInMints is false): only a side chain has peg-in claims`, {
+        details: { method: 'getPegInClaim', chainId: info.chainId, reason: 'the chain does not accept mints' },
+      });
+    }
+    const m = 'getpegclaim';
+    const answer = asObject(await pool.call(m, [hashToDisplay(lockTxidLE), lockVout]), m);
+    const claimed = answer['claimed'];
+    if (typeof claimed !== 'boolean') throw faulty(m, 'claimed: expected a boolean');
+    const absent = (...fields: string[]): void => {
+      for (const f of fields) if (answer[f] !== undefined) throw faulty(m, `${f}: not expected ${claimed ? 'for a mint in the mempool' : 'with claimed: false'}`);
+    };
+    if (!claimed) {
+      absent('mint_txid', 'in_mempool', 'blockhash', 'height', 'confirmations');
+      return { claimed: false };
+    }
+    const mintTxidLE = displayToHash(asHashDisplay(answer['mint_txid'], m, 'mint_txid'));
+    const inMempool = answer['in_mempool'];
+    if (typeof inMempool !== 'boolean') throw faulty(m, 'in_mempool: expected a boolean');
+    if (inMempool) {
+      absent('blockhash', 'height', 'confirmations');
+      return { claimed: true, mintTxidLE, confirmations: 0 };
+    }
+    const blockDisplay = asHashDisplay(answer['blockhash'], m, 'blockhash');
+    const height = asHeight(answer['height'], m, 'height');
+    const confirmations = asHeight(answer['confirmations'], m, 'confirmations');
+    if (confirmations < 1) throw faulty(m, 'confirmations: expected at least 1 for a mined mint');
+    return { claimed: true, mintTxidLE, block: { height, hashLE: displayToHash(blockDisplay) }, confirmations };
+  }
+
+  async function getUtxoSetTotal(): Promise<{ block: BlockRef; total: bigint }> {
+    const m = 'gettxoutsetinfo';
+    // "none": no UTXO set hash (the devnet computes none; Core skips the hashing)
+    const answer = asObject(await pool.call(m, ['none']), m);
+    const height = asHeight(answer['height'], m, 'height');
+    const hashLE = displayToHash(asHashDisplay(answer['bestblock'], m, 'bestblock'));
+    return { block: { height, hashLE }, total: asAmount(answer['total_amount'], m, 'total_amount') };
+  }
+
   function subscribeBlocks(fromHeight: number, listener: (event: BlockEvent) => void | Promise<void>): BlockSubscription {
     if (typeof listener !== 'function') throw new TypeError('listener: expected a function');
     const stream = new BlockStream({ tipHeight: async () => asHeight(await pool.call('getblockcount'), 'getblockcount', 'result'), hashesFrom }, fromHeight, listener, {
@@ -322,6 +368,8 @@ export function createBitcoindAdapter(config: BitcoindAdapterConfig): BitcoindAd
     finalizeSpend: (unsigned: UnsignedSpend, signatures: ReadonlyMap<number, readonly Uint8Array[]>): Uint8Array => finalizeSpend(unsigned, signatures, dustLimit),
     broadcast,
     getTransactionStatus,
+    getPegInClaim,
+    getUtxoSetTotal,
     close: async () => {
       await Promise.all([...streams].map((s) => s.close()));
       streams.clear();

@@ -3,6 +3,7 @@
  * throws LedgerError NODE_FAULTY naming the method and field when a node answers nonsense.
  */
 import { hexToBytes } from '../../proofs/bytes.js';
+import { formatCoins } from '../bitcoin/amount.js';
 import { LedgerError } from '../errors.js';
 
 /** A NODE_FAULTY error for an answer of the wrong shape. */
@@ -52,15 +53,45 @@ export function asHashDisplay(value: unknown, method: string, field: string): st
 }
 
 /**
- * An amount written by Core as a JSON number of coins with up to 8 decimals, in base units.
- * Exact for every amount below 2^53 base units (90 million coins).
+ * An amount written by Core as a JSON number of coins with 8 decimals, in base units, exactly: the
+ * amount whose decimal text (what the node wrote) parses to this very double, found from the
+ * double's exact binary value (bigint arithmetic, no floating multiplication), and checked to be
+ * the only one. NODE_FAULTY for a negative number, a number that is not a whole number of base
+ * units, or one too large for a JSON number to name a single amount (from 2^26 coins, about 67
+ * million, neighbouring amounts can parse to the same double; below, every amount is exact).
  */
 export function asAmount(value: unknown, method: string, field: string): bigint {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw faulty(method, `${field}: expected a non-negative amount`);
-  const units = Math.round(value * 1e8);
-  if (!Number.isSafeInteger(units)) throw faulty(method, `${field}: amount ${value} is out of range`);
-  return BigInt(units);
+  const units = nearestBaseUnits(value);
+  if (coinsToDouble(units) !== value) throw faulty(method, `${field}: ${value} is not a whole number of base units`);
+  if (coinsToDouble(units - 1n) === value || coinsToDouble(units + 1n) === value) {
+    throw faulty(method, `${field}: amount ${value} is too large to be read exactly from a JSON number`);
+  }
+  return units;
 }
+
+/** The base units nearest to `coins` (a finite non-negative double), from its exact binary value. */
+function nearestBaseUnits(coins: number): bigint {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, coins);
+  const bits = view.getBigUint64(0);
+  const exponent = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & ((1n << 52n) - 1n);
+  // coins = mantissa * 2^shift exactly (subnormals have no implicit bit)
+  const mantissa = exponent === 0 ? fraction : fraction | (1n << 52n);
+  const shift = (exponent === 0 ? 1 : exponent) - 1075;
+  const scaled = mantissa * COIN;
+  if (shift >= 0) return scaled << BigInt(shift);
+  const denominator = 1n << BigInt(-shift);
+  return (scaled + denominator / 2n) / denominator;
+}
+
+/** What JSON.parse gives for the decimal text Core writes for `units` (NaN below zero). */
+function coinsToDouble(units: bigint): number {
+  return units < 0n ? Number.NaN : Number(formatCoins(units));
+}
+
+const COIN = 100_000_000n;
 
 /** True for a NODE_REFUSED error carrying one of these RPC codes. */
 export function isRefusal(error: unknown, ...rpcCodes: number[]): error is LedgerError {

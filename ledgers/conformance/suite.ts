@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ADAPTER_CONTRACT_VERSION, type BlockEvent, type BlockSubscription, type LedgerAdapter, type SpendSpec, type UnsignedSpend, type Utxo } from '../adapter.js';
+import { ADAPTER_CONTRACT_VERSION, type BlockEvent, type BlockRef, type BlockSubscription, type LedgerAdapter, type SpendSpec, type UnsignedSpend, type Utxo } from '../adapter.js';
 import { assertLedgerAdapter } from '../load-adapter.js';
 import type { LedgerErrorCode } from '../errors.js';
 import { lockScriptPubKey } from '../bitcoin/lock-script.js';
@@ -16,9 +16,10 @@ import { publicKeyCompressed, signEcdsa, signSchnorr } from '../bitcoin/signatur
 import { bytesToHex, concatBytes, equalBytes, hashToDisplay } from '../../proofs/bytes.js';
 import { sha256, sha256d } from '../../proofs/hash.js';
 import { HeaderChain } from '../../proofs/bitcoin/header-chain.js';
-import { verifyInclusion } from '../../proofs/bitcoin/inclusion.js';
+import { verifyInclusion, type InclusionProof } from '../../proofs/bitcoin/inclusion.js';
+import { decodeMerkleBlock } from '../../proofs/bitcoin/merkle-block.js';
 import { encodeMemo } from '../../proofs/bitcoin/memo.js';
-import { decodeTransaction, encodeTransaction } from '../../proofs/bitcoin/transaction.js';
+import { decodeTransaction, encodeTransaction, type TxOutput } from '../../proofs/bitcoin/transaction.js';
 import type { TestChainDriver } from './driver.js';
 
 export interface ConformanceOptions {
@@ -40,6 +41,11 @@ function suiteScript(label: string): Uint8Array {
   return p2wpkhScriptPubKey(publicKeyCompressed(sha256(utf8(`utxo-relay conformance ${label}`))));
 }
 
+/**
+ * Polls `check` until it stops throwing. Give every `assert.ok` a message, here above all: a
+ * failing `assert.ok` without one makes Node build the message from the source, which for a module
+ * loaded through tsx's hooks takes minutes (nodejs/node#52962, #52677), and a poll fails often.
+ */
 async function until<T>(what: string, timeoutMs: number, check: () => T | Promise<T>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -95,6 +101,23 @@ class EventLog {
       last = e.block.height;
     }
   }
+}
+
+/** How many transactions the block of an inclusion proof holds (a merkleblock says; a branch of depth 0 is a block of one). */
+function blockTxCount(proof: InclusionProof): number {
+  return proof.kind === 'merkleblock' ? decodeMerkleBlock(proof.merkleBlock).txCount : proof.coinbaseBranchLE.length === 0 ? 1 : 2;
+}
+
+/** The value of the outputs that enter the UTXO set: all but the provably unspendable (OP_RETURN, or a script above 10,000 bytes). */
+function spendableValue(outputs: readonly TxOutput[]): bigint {
+  let total = 0n;
+  for (const o of outputs) if (!(o.scriptPubKey[0] === 0x6a || o.scriptPubKey.length > 10_000)) total += o.value;
+  return total;
+}
+
+function assertSameBlock(actual: BlockRef, expected: BlockRef, what: string): void {
+  assert.equal(actual.height, expected.height, `${what}: height`);
+  assert.equal(hashToDisplay(actual.hashLE), hashToDisplay(expected.hashLE), `${what}: hash`);
 }
 
 /** Best-chain headers 1..tip through the adapter, validated by the relayer's own light client. */
@@ -155,7 +178,7 @@ export function runConformance(options: ConformanceOptions): void {
         assert.equal(hashToDisplay(atZero), hashToDisplay(genesisHash), 'info.params is not the chain the node serves');
         const header = await adapter.getHeader(genesisHash);
         assert.ok(header !== undefined && equalBytes(header, adapter.info.params.genesisHeader), 'getHeader(genesis) is not params.genesisHeader');
-        assert.ok(adapter.info.chainId.length > 0);
+        assert.ok(adapter.info.chainId.length > 0, 'info.chainId is empty');
         assert.equal(adapter.info.family, 'bitcoin');
       });
     });
@@ -182,7 +205,7 @@ export function runConformance(options: ConformanceOptions): void {
       test('getHeader: 80 bytes hashing to the block hash, linked to its parent; undefined for an unknown block', async () => {
         const tip = await adapter.getTip();
         const header = await adapter.getHeader(tip.hashLE);
-        assert.ok(header !== undefined);
+        assert.ok(header !== undefined, 'getHeader(tip) is undefined');
         assert.equal(header.length, 80);
         assert.equal(hashToDisplay(sha256d(header)), hashToDisplay(tip.hashLE));
         const parent = await adapter.getBlockHash(tip.height - 1);
@@ -265,7 +288,7 @@ export function runConformance(options: ConformanceOptions): void {
         assert.ok(mine !== undefined, 'the payment is listed');
         assert.equal(mine.output.value, 50_000n);
         assert.equal(bytesToHex(mine.output.scriptPubKey), bytesToHex(watched));
-        assert.ok(mine.confirmations >= 1);
+        assert.ok(mine.confirmations >= 1, `a confirmed payment listed with ${mine.confirmations} confirmations`);
         assert.deepEqual(await adapter.listUnspent(suiteScript('never paid')), []);
       });
 
@@ -302,6 +325,32 @@ export function runConformance(options: ConformanceOptions): void {
 
       test('getTransactionStatus of a transaction nobody has is unknown', async () => {
         assert.deepEqual(await adapter.getTransactionStatus(sha256(utf8('no such transaction'))), { state: 'unknown' });
+      });
+    });
+
+    describe('UTXO set total', () => {
+      test('getUtxoSetTotal is read at the tip; a block with only its coinbase adds exactly the coinbase\'s outputs (nothing on a side chain)', async () => {
+        const coinbaseScript = suiteScript('coinbase');
+        let before = await adapter.getUtxoSetTotal();
+        assert.equal(typeof before.total, 'bigint');
+        assert.ok(before.total >= 0n, `a negative total: ${before.total}`);
+        assertSameBlock(before.block, await adapter.getTip(), 'getUtxoSetTotal().block is the tip');
+        // the first block may take the mempool's transactions: mine until one holds only its coinbase
+        for (let attempt = 1; ; attempt++) {
+          const [hashLE] = (await chain.mine(1, coinbaseScript)) as [Uint8Array];
+          const after = await adapter.getUtxoSetTotal();
+          assertSameBlock(after.block, { height: before.block.height + 1, hashLE }, 'getUtxoSetTotal().block after mining one block');
+          const coinbase = (await adapter.scanBlock(hashLE, { scripts: [coinbaseScript] })).transactions.find((t) => t.index === 0);
+          assert.ok(coinbase !== undefined, 'scanBlock reports the coinbase paying the watched script');
+          if (blockTxCount(await adapter.getInclusionProof(coinbase.txidLE, hashLE)) === 1) {
+            const minted = spendableValue(decodeTransaction(coinbase.rawTx).tx.outputs);
+            assert.equal(after.total - before.total, minted, `the total grows by the coinbase's outputs (${before.total} -> ${after.total})`);
+            if (adapter.info.capabilities.pegInMints) assert.equal(minted, 0n, 'a side chain (pegInMints) has no block subsidy: the reserve check relies on it');
+            return;
+          }
+          assert.ok(attempt < 4, 'no block with only its coinbase in 4 mined blocks: the mempool does not drain');
+          before = after;
+        }
       });
     });
 
@@ -349,7 +398,7 @@ export function runConformance(options: ConformanceOptions): void {
         assert.equal(bytesToHex(twice.txidLE), bytesToHex(unsigned.txidLE));
         assert.deepEqual(twice.sighashes.map(bytesToHex), unsigned.sighashes.map(bytesToHex));
         assert.equal(twice.fee, unsigned.fee);
-        assert.ok(unsigned.fee > 0n);
+        assert.ok(unsigned.fee > 0n, `fee ${unsigned.fee}`);
         assert.equal(unsigned.sighashes.length, 1);
         assert.equal(hashToDisplay(decodeTransaction(unsigned.unsignedTx).txidLE), hashToDisplay(unsigned.txidLE));
         return undefined;
@@ -392,12 +441,29 @@ export function runConformance(options: ConformanceOptions): void {
     describe('spending (mint)', () => {
       const mintSkip = (): string | undefined =>
         !adapter.info.capabilities.pegInMints ? 'a main chain builds releases, not mints' : chain.pegIn === undefined ? 'the TestChainDriver has no pegIn' : undefined;
-      let mintSpec: SpendSpec;
+      const lockValue = 300_000n;
+      let mintSpec: Extract<SpendSpec, { kind: 'mint' }>;
+      /** What the mint test saw, for the claim and supply tests after it. */
+      let minted: { txidLE: Uint8Array; block: BlockRef; supplyBefore: { block: BlockRef; total: bigint }; supplyAfter: { block: BlockRef; total: bigint } } | undefined;
 
       before(async () => {
         if (mintSkip() !== undefined) return;
-        const lock = await chain.pegIn!(300_000n, watched);
+        const lock = await chain.pegIn!(lockValue, watched);
         mintSpec = { kind: 'mint', federation: chain.federation, lockTxidLE: lock.lockTxidLE, lockVout: lock.lockVout, destinationScript: watched, amount: 290_000n, proof: lock.proof };
+      });
+
+      test('getPegInClaim on a chain without pegInMints is NODE_REFUSED', async (t) => {
+        if (adapter.info.capabilities.pegInMints) return t.skip('a side chain (pegInMints) answers peg-in claims');
+        await rejectsWithLedgerError(adapter.getPegInClaim(sha256(utf8('a lock')), 0), 'NODE_REFUSED', 'getPegInClaim on a main chain');
+        return undefined;
+      });
+
+      test('getPegInClaim of a lock outpoint no mint claimed: claimed false', async (t) => {
+        const skip = mintSkip();
+        if (skip !== undefined) return t.skip(skip);
+        assert.deepEqual(await adapter.getPegInClaim(mintSpec.lockTxidLE, mintSpec.lockVout), { claimed: false }, 'the locked outpoint, before its mint');
+        assert.deepEqual(await adapter.getPegInClaim(sha256(utf8('no such lock')), 1), { claimed: false }, 'an outpoint nobody locked');
+        return undefined;
       });
 
       test('buildSpend of a mint is deterministic; finalizeSpend, broadcast and status take it to confirmed', async (t) => {
@@ -413,16 +479,53 @@ export function runConformance(options: ConformanceOptions): void {
         for (let i = 0; i < chain.federation.threshold; i++) sigs.set(i, [signSchnorr(message, chain.federationPrivateKeys[i]!, new Uint8Array(32))]);
         const raw = adapter.finalizeSpend(unsigned, sigs);
         assert.equal(hashToDisplay(decodeTransaction(raw).txidLE), hashToDisplay(unsigned.txidLE));
+        const supplyBefore = await adapter.getUtxoSetTotal();
         const sent = await adapter.broadcast(raw);
         assert.equal(sent.alreadyKnown, false);
         assert.equal((await adapter.broadcast(raw)).alreadyKnown, true);
         assert.deepEqual(await adapter.getTransactionStatus(unsigned.txidLE), { state: 'mempool' });
+        const pending = await adapter.getPegInClaim(mintSpec.lockTxidLE, mintSpec.lockVout);
+        assert.ok(pending.claimed, 'getPegInClaim: the mint in the mempool claims the lock');
+        assert.equal(hashToDisplay(pending.mintTxidLE), hashToDisplay(unsigned.txidLE), 'getPegInClaim: the mint in the mempool');
+        assert.equal(pending.block, undefined, 'getPegInClaim: no block while in the mempool');
+        assert.equal(pending.confirmations, 0, 'getPegInClaim: 0 confirmations in the mempool');
         const [blockHash] = (await chain.mine(1)) as [Uint8Array];
         const status = await adapter.getTransactionStatus(unsigned.txidLE);
         assert.equal(status.state, 'confirmed');
         if (status.state === 'confirmed') assert.equal(hashToDisplay(status.block.hashLE), hashToDisplay(blockHash));
         const scan = await adapter.scanBlock(blockHash, { scripts: [watched] });
         assert.ok(scan.transactions.some((tx) => equalBytes(tx.txidLE, unsigned.txidLE)), 'the mint pays the watched destination');
+        minted = { txidLE: unsigned.txidLE, block: scan.block, supplyBefore, supplyAfter: await adapter.getUtxoSetTotal() };
+        return undefined;
+      });
+
+      test('getPegInClaim of the mined mint: its txid and block, confirmations counted from it as blocks come', async (t) => {
+        const skip = mintSkip();
+        if (skip !== undefined) return t.skip(skip);
+        assert.ok(minted !== undefined, 'the mint test did not mine a mint');
+        for (let extra = 0; extra < 2; extra++) {
+          if (extra > 0) await chain.mine(1);
+          const tip = await adapter.getTip();
+          const claim = await adapter.getPegInClaim(mintSpec.lockTxidLE, mintSpec.lockVout);
+          assert.ok(claim.claimed, 'the lock is claimed');
+          assert.equal(hashToDisplay(claim.mintTxidLE), hashToDisplay(minted.txidLE), 'by the mint');
+          assert.ok(claim.block !== undefined, 'a mined claim has its block');
+          assertSameBlock(claim.block, minted.block, 'the claim\'s block is the mint\'s');
+          assert.equal(claim.confirmations, tip.height - minted.block.height + 1, `confirmations with the tip at ${tip.height}`);
+          assert.equal(claim.confirmations, extra + 1);
+        }
+        return undefined;
+      });
+
+      test('getUtxoSetTotal: the mint\'s block adds exactly the locked value to the pegged supply', (t) => {
+        const skip = mintSkip();
+        if (skip !== undefined) return t.skip(skip);
+        assert.ok(minted !== undefined, 'the mint test did not mine a mint');
+        const { supplyBefore, supplyAfter } = minted;
+        assertSameBlock(supplyAfter.block, minted.block, 'the supply read after the mint\'s block');
+        assert.equal(supplyAfter.block.height, supplyBefore.block.height + 1, 'one block between the two reads');
+        // the mint creates its outputs (amount) and its fee goes to the block's coinbase: the lock's value in all
+        assert.equal(supplyAfter.total - supplyBefore.total, lockValue, `pegged supply ${supplyBefore.total} -> ${supplyAfter.total}`);
         return undefined;
       });
     });
@@ -432,11 +535,11 @@ export function runConformance(options: ConformanceOptions): void {
         const tip = await adapter.getTip();
         const log = new EventLog();
         const sub = subscribe(tip.height - 2, log);
-        await until('the backfill', waitMs, () => assert.ok(log.blockAt(tip.hashLE) !== undefined));
+        await until('the backfill', waitMs, () => assert.ok(log.blockAt(tip.hashLE) !== undefined, 'the tip is not delivered yet'));
         const first = log.events[0];
         assert.ok(first?.type === 'block' && first.block.height === tip.height - 2, 'the backfill starts at fromHeight');
         const [next] = (await chain.mine(1)) as [Uint8Array];
-        await until('the new block', waitMs, () => assert.ok(log.blockAt(next) !== undefined));
+        await until('the new block', waitMs, () => assert.ok(log.blockAt(next) !== undefined, 'the new block is not delivered yet'));
         log.assertContinuous('subscribeBlocks');
         await sub.close();
       });
@@ -445,14 +548,14 @@ export function runConformance(options: ConformanceOptions): void {
         const tip = await adapter.getTip();
         const log = new EventLog();
         subscribe(tip.height, log);
-        await until('the current tip', waitMs, () => assert.ok(log.blockAt(tip.hashLE) !== undefined));
+        await until('the current tip', waitMs, () => assert.ok(log.blockAt(tip.hashLE) !== undefined, 'the tip is not delivered yet'));
         const parent = (await adapter.getBlockHash(tip.height - 1))!;
         const scannedBefore = await adapter.scanBlock(tip.hashLE, { scripts: [watched] });
         const branch = await chain.mineOn(parent, 2);
         await until('the new branch', waitMs, () => assert.ok(log.blockAt(branch[1]!) !== undefined, `events: ${JSON.stringify(log.events, (_k, v: unknown) => (v instanceof Uint8Array ? hashToDisplay(v) : v))}; branch ${branch.map(hashToDisplay).join(' ')}`));
         const reorg = log.events.find((e) => e.type === 'reorg' && e.removed.some((r) => equalBytes(r.hashLE, tip.hashLE)));
         assert.ok(reorg !== undefined && reorg.type === 'reorg', `a reorg event removes the old tip; events: ${JSON.stringify(log.events.map((e) => e.type))}`);
-        assert.ok(reorg.fork.height <= tip.height - 1);
+        assert.ok(reorg.fork.height <= tip.height - 1, `the fork (${reorg.fork.height}) is not below the old tip (${tip.height})`);
         log.assertContinuous('subscribeBlocks across a reorg');
         // the old tip is off the best chain now
         assert.equal(hashToDisplay((await adapter.getBlockHash(tip.height))!), hashToDisplay(branch[0]!));
@@ -471,7 +574,7 @@ export function runConformance(options: ConformanceOptions): void {
         const tip = await adapter.getTip();
         const log = new EventLog();
         subscribe(tip.height, log);
-        await until('the current tip', waitMs, () => assert.ok(log.blockAt(tip.hashLE) !== undefined));
+        await until('the current tip', waitMs, () => assert.ok(log.blockAt(tip.hashLE) !== undefined, 'the tip is not delivered yet'));
         await chain.stopNode();
         try {
           const error = await rejectsWithLedgerError(adapter.getTip(), 'NODE_UNREACHABLE', 'getTip with the node away');
@@ -482,7 +585,7 @@ export function runConformance(options: ConformanceOptions): void {
         }
         await until('calls to work again', waitMs, async () => assert.equal((await adapter.getTip()).height, tip.height));
         const hashes = await chain.mine(3);
-        await until('the blocks mined after the restart', waitMs, () => assert.ok(hashes.every((h) => log.blockAt(h) !== undefined)));
+        await until('the blocks mined after the restart', waitMs, () => assert.ok(hashes.every((h) => log.blockAt(h) !== undefined), 'not every block is delivered yet'));
         log.assertContinuous('subscribeBlocks across a restart');
       });
     });

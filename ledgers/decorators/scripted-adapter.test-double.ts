@@ -50,6 +50,8 @@ export function scriptedAdapter(): ScriptedAdapter {
     },
     broadcast: () => step('broadcast', () => ({ txidLE: new Uint8Array(32), alreadyKnown: false })),
     getTransactionStatus: () => step('getTransactionStatus', () => ({ state: 'unknown' as const })),
+    getPegInClaim: () => step('getPegInClaim', () => ({ claimed: false as const })),
+    getUtxoSetTotal: () => step('getUtxoSetTotal', () => ({ block: { height: 10, hashLE: KNOWN_HASH }, total: 21n })),
     close: () => step('close', () => undefined),
   };
   function fail(method: LedgerAdapterMethod): void {

@@ -37,6 +37,18 @@ export interface UtxoEntry {
   readonly coinbase: boolean;
 }
 
+/** The best chain's UTXO set in numbers (gettxoutsetinfo): Core's CCoinsStats fields the devnet computes exactly. */
+export interface UtxoSetStats {
+  /** Unspent outputs (Core's `txouts`). */
+  readonly txouts: number;
+  /** Transactions with at least one unspent output (Core's `transactions`). */
+  readonly transactions: number;
+  /** Core's `bogosize`: for each unspent output, 50 bytes plus its script's length. */
+  readonly bogoSize: number;
+  /** The value of every unspent output, in base units (Core's `total_amount`). */
+  readonly totalAmount: bigint;
+}
+
 export interface MempoolEntry {
   readonly tx: DecodedTransaction;
   readonly fee: bigint;
@@ -110,6 +122,8 @@ export interface ChainApi extends ChainEvents {
   utxo(txidLE: Uint8Array, vout: number, includeMempool: boolean): UtxoEntry | undefined;
   /** Every unspent output of the best chain paying `scriptPubKey` (scantxoutset). */
   utxosByScript(scriptPubKey: Uint8Array): UtxoEntry[];
+  /** The best chain's UTXO set at `tip()` in numbers (gettxoutsetinfo); kept incrementally, O(1). */
+  utxoSetStats(): UtxoSetStats;
 
   // mempool
   testAccept(raw: Uint8Array): AcceptResult;

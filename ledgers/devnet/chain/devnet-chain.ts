@@ -24,7 +24,7 @@ import type { NetworkParams } from '../../../proofs/bitcoin/params.js';
 import { compactSizeLength, decodeTransaction, WITNESS_SCALE_FACTOR, type DecodedTransaction } from '../../../proofs/bitcoin/transaction.js';
 import { assertFederation, lockScriptPubKey, type Federation } from '../../bitcoin/lock-script.js';
 import { BlockStore } from '../block-store.js';
-import type { AcceptResult, BlockInfo, ChainApi, DevnetRole, MempoolEntry, RejectCode, UtxoEntry } from '../chain-api.js';
+import type { AcceptResult, BlockInfo, ChainApi, DevnetRole, MempoolEntry, RejectCode, UtxoEntry, UtxoSetStats } from '../chain-api.js';
 import { checkBlockContext } from '../consensus/block-context.js';
 import { claimKey as makeClaimKey, hasPegInInput, verifyMint, type MintRules, type VerifiedMint } from '../consensus/mint.js';
 import { DEFAULT_SCRIPT_CACHE_SIZE, ScriptCache } from '../consensus/scripts.js';
@@ -294,6 +294,10 @@ export class DevnetChain implements ChainApi {
   utxosByScript(scriptPubKey: Uint8Array): UtxoEntry[] {
     assertBytes(scriptPubKey, undefined, 'scriptPubKey');
     return this.state.utxos.byScriptPubKey(scriptPubKey).map(toUtxoEntry);
+  }
+
+  utxoSetStats(): UtxoSetStats {
+    return this.state.utxos.stats();
   }
 
   /** Unspent outputs on the best this. */

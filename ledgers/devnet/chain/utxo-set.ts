@@ -1,14 +1,24 @@
 /**
  * The UTXO set of the best chain: a Map keyed by outpoint (O(1) lookups), with a second index by
  * output script for `scantxoutset`. OP_RETURN outputs never enter it (provably unspendable).
+ * `stats()` (for `gettxoutsetinfo`) is kept up to date by `add` and `remove`, so reading it costs
+ * nothing whatever the size of the set.
  */
+import type { UtxoSetStats } from '../chain-api.js';
 import type { Coin } from '../consensus/coin.js';
 import { outpointKey, scriptKey } from '../outpoint.js';
+
+/** Core's GetBogoSize: txid 32 + vout 4 + height and coinbase flag 4 + amount 8 + script length 2, plus the script. */
+const BOGO_OVERHEAD = 50;
 
 /** Unspent outputs by outpoint key, indexed by script too. */
 export class UtxoSet {
   private readonly coins = new Map<string, Coin>();
   private readonly byScript = new Map<string, Set<string>>();
+  /** Unspent outputs per transaction (key: the 32-character hash key prefix of the outpoint key). */
+  private readonly perTx = new Map<string, number>();
+  private totalAmount = 0n;
+  private bogoSize = 0;
 
   get size(): number {
     return this.coins.size;
@@ -32,6 +42,10 @@ export class UtxoSet {
     let set = this.byScript.get(s);
     if (set === undefined) this.byScript.set(s, (set = new Set()));
     set.add(key);
+    const tx = txKeyOf(key);
+    this.perTx.set(tx, (this.perTx.get(tx) ?? 0) + 1);
+    this.totalAmount += coin.output.value;
+    this.bogoSize += BOGO_OVERHEAD + coin.output.scriptPubKey.length;
     return key;
   }
 
@@ -46,7 +60,18 @@ export class UtxoSet {
       set.delete(key);
       if (set.size === 0) this.byScript.delete(s);
     }
+    const tx = txKeyOf(key);
+    const left = (this.perTx.get(tx) ?? 1) - 1;
+    if (left === 0) this.perTx.delete(tx);
+    else this.perTx.set(tx, left);
+    this.totalAmount -= coin.output.value;
+    this.bogoSize -= BOGO_OVERHEAD + coin.output.scriptPubKey.length;
     return coin;
+  }
+
+  /** The set's counts and total value, kept by add/remove (O(1)). */
+  stats(): UtxoSetStats {
+    return { txouts: this.coins.size, transactions: this.perTx.size, bogoSize: this.bogoSize, totalAmount: this.totalAmount };
   }
 
   /** Every coin paying exactly `scriptPubKey`, by height, then txid bytes, then index. */
@@ -61,6 +86,11 @@ export class UtxoSet {
   values(): IterableIterator<Coin> {
     return this.coins.values();
   }
+}
+
+/** The transaction part of an outpoint key (outpoint.ts: 32 latin1 characters of the txid, ':', the index). */
+function txKeyOf(outpointKey: string): string {
+  return outpointKey.slice(0, 32);
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {

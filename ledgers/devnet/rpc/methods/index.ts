@@ -19,6 +19,7 @@ import { getblockheader } from './get-block-header.js';
 import { getchaintips } from './get-chain-tips.js';
 import { getrawtransaction } from './get-raw-transaction.js';
 import { gettxout } from './get-tx-out.js';
+import { gettxoutsetinfo } from './get-tx-out-set-info.js';
 import { getmempoolentry, getmempoolinfo, getrawmempool } from './mempool.js';
 import type { MethodContext, RpcMethod } from './method.js';
 import { getnetworkinfo } from './network-info.js';
@@ -48,6 +49,7 @@ export const ALL_METHODS: readonly RpcMethod[] = [
   getmempoolentry,
   getmempoolinfo,
   gettxout,
+  gettxoutsetinfo,
   gettxoutproof,
   verifytxoutproof,
   scantxoutset,
