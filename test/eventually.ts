@@ -2,6 +2,10 @@
  * Waiting for outcomes in tests (STYLE.md habit 11): `eventually(check)` retries `check` until it
  * returns without throwing (its value is returned) or the deadline passes (the last error is
  * rethrown, with how long it waited). Never a bare sleep-and-hope.
+ *
+ * Give every `assert.ok` inside `check` a message: without one, Node rebuilds the message from the
+ * source file on each failure, which for a file loaded through tsx can take minutes (nodejs/node
+ * issue 52962): a poll that fails a few times then looks like a hang.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 

@@ -261,7 +261,7 @@ describe('bitcoind adapter on devnet nodes', () => {
         const branch = await main.call<string[]>('generateblockon', [parent, 2, miner.address]);
         await eventually(() => assert.deepEqual(delivered().slice(-3), [parent, ...branch]), { what: 'the new branch' });
         const reorg = events.find((e) => e.type === 'reorg');
-        assert.ok(reorg !== undefined && reorg.type === 'reorg');
+        assert.ok(reorg !== undefined && reorg.type === 'reorg', 'no reorg event yet');
         assert.equal(hashToDisplay(reorg.fork.hashLE), parent);
         assert.deepEqual(reorg.removed.map((r) => hashToDisplay(r.hashLE)), [mined[1]]);
         const reorgAt = events.indexOf(reorg);

@@ -265,7 +265,7 @@ describe('devnet node process: main role', () => {
     const branch = await node.call<string[]>('generateblockon', [parent, 2, miner.address]);
     assert.equal(branch.length, 2);
     assert.equal(await node.call('getbestblockhash'), branch[1]);
-    await eventually(() => assert.ok(ws.of('reorg').length >= 1 && ws.messages.at(-1)?.['hash'] === branch[1]), { what: 'reorg then hashblock' });
+    await eventually(() => assert.ok(ws.of('reorg').length >= 1 && ws.messages.at(-1)?.['hash'] === branch[1], 'no reorg then hashblock yet'), { what: 'reorg then hashblock' });
     const reorg = ws.of('reorg').at(-1)!;
     assert.deepEqual(reorg['fork'], { hash: parent, height: height - 1 });
     assert.deepEqual(reorg['removed'], [{ hash: tipHash, height }]);
@@ -341,7 +341,7 @@ describe('devnet node process: lifecycle and the side role', () => {
     writeFileSync(fedFile, JSON.stringify({ threshold: 1, publicKeys: [compressedKeyHex('fed-a'), compressedKeyHex('fed-b')], lockType: 'taproot' }));
     let side: DevnetProcess | undefined;
     try {
-      await eventually(async () => assert.ok((await main.call<number>('getblockcount')) >= 2), { what: 'timer blocks on main' });
+      await eventually(async () => assert.ok((await main.call<number>('getblockcount')) >= 2, 'fewer than 2 blocks yet'), { what: 'timer blocks on main' });
       side = await DevnetProcess.start(['--role', 'side', '--federation', fedFile, '--main-rpc', main.line.rpc, '--main-rpc-cookie', main.line.cookie!, '--datadir', join(dir, 'side')]);
       assert.equal((await side.call<Record<string, unknown>>('getblockchaininfo'))['chain'], 'devnet-side');
       assert.deepEqual(await side.call('getpegclaim', ['11'.repeat(32), 0]), { claimed: false });
