@@ -1,0 +1,160 @@
+/** Connection roles on a real redis-server: options, the start-up check, what each role does when Redis dies. */
+import assert from 'node:assert/strict';
+import { describe, test, type TestContext } from 'node:test';
+import { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { eventually } from '../../test/eventually.js';
+import { onCleanup, uniquePrefix, withRedis } from '../../test/redis.js';
+import { RelayerError } from '../errors.js';
+import { checkRedis, closeQuietly, createRedisConnection, reconnectDelayMs, redisOptionsFor, type RedisRole } from './connections.js';
+
+/** A connection whose errors are not printed, closed when the test ends. */
+function connect(t: TestContext, url: string, role: RedisRole, name?: string): Redis {
+  const conn = createRedisConnection(url, role, name);
+  conn.on('error', () => {});
+  onCleanup(t, () => closeQuietly(conn));
+  return conn;
+}
+
+function isRelayerError(code: string): (e: unknown) => boolean {
+  return (e) => {
+    assert.ok(e instanceof RelayerError, `expected a RelayerError, got ${String(e)}`);
+    assert.equal(e.code, code, e.message);
+    return true;
+  };
+}
+
+describe('connection options', () => {
+  test('reconnect delays double from 100 ms up to 10 s, with at most 20 % jitter, for ever', () => {
+    const low = Array.from({ length: 10 }, (_, i) => reconnectDelayMs(i + 1, () => 0));
+    assert.deepEqual(low, [100, 200, 400, 800, 1600, 3200, 6400, 10_000, 10_000, 10_000]);
+    assert.equal(reconnectDelayMs(1_000_000, () => 0), 10_000);
+    assert.equal(reconnectDelayMs(3, () => 0.999_999), 480);
+    const retry = redisOptionsFor('producer').retryStrategy;
+    assert.ok(typeof retry === 'function');
+    for (const attempt of [1, 10, 1000]) assert.equal(typeof retry(attempt), 'number', 'never gives up');
+  });
+
+  test('each role has the options BullMQ and DESIGN §4 ask for', () => {
+    const pick = (role: RedisRole): unknown => {
+      const o = redisOptionsFor(role, 'x');
+      return { maxRetriesPerRequest: o.maxRetriesPerRequest, enableOfflineQueue: o.enableOfflineQueue, lazyConnect: o.lazyConnect, connectionName: o.connectionName, keyPrefix: o.keyPrefix };
+    };
+    assert.deepEqual(pick('worker'), { maxRetriesPerRequest: null, enableOfflineQueue: undefined, lazyConnect: false, connectionName: 'utxo-relay:x', keyPrefix: undefined });
+    assert.deepEqual(pick('producer'), { maxRetriesPerRequest: undefined, enableOfflineQueue: false, lazyConnect: false, connectionName: 'utxo-relay:x', keyPrefix: undefined });
+    assert.deepEqual(pick('command'), { maxRetriesPerRequest: 1, enableOfflineQueue: undefined, lazyConnect: false, connectionName: 'utxo-relay:x', keyPrefix: undefined });
+    assert.equal(redisOptionsFor('command').connectionName, 'utxo-relay:command', 'the name defaults to the role');
+  });
+});
+
+describe('checkRedis', () => {
+  test('accepts a noeviction Redis and names the connection', async (t) => {
+    const server = await withRedis(t, { appendonly: false });
+    const conn = connect(t, server.url, 'producer', 'watcher-main');
+    const check = await checkRedis(conn); // waits for ready: a producer cannot send before
+    assert.equal(check.maxmemoryPolicy, 'noeviction');
+    assert.match(check.version, /^\d+\.\d+\.\d+/);
+    assert.equal(await conn.client('GETNAME'), 'utxo-relay:watcher-main');
+  });
+
+  test('refuses an evicting Redis with the fix in the message', async (t) => {
+    const server = await withRedis(t, { appendonly: false, maxmemoryPolicy: 'allkeys-lru' });
+    const conn = connect(t, server.url, 'command');
+    await assert.rejects(checkRedis(conn), (e) => {
+      isRelayerError('REDIS_EVICTION_POLICY')(e);
+      assert.match((e as Error).message, /allkeys-lru/);
+      assert.match((e as Error).message, /CONFIG SET maxmemory-policy noeviction/);
+      assert.match((e as Error).message, /redis\.conf/);
+      assert.deepEqual((e as RelayerError).details, { url: `127.0.0.1:${server.port}`, maxmemoryPolicy: 'allkeys-lru' });
+      return true;
+    });
+  });
+
+  test('reads INFO memory where CONFIG is disabled (managed Redis)', async (t) => {
+    const noConfig = ['--rename-command', 'CONFIG', ''];
+    const [evicting, fine] = await Promise.all([
+      withRedis(t, { appendonly: false, maxmemoryPolicy: 'volatile-lru', extraArgs: noConfig }),
+      withRedis(t, { appendonly: false, extraArgs: noConfig }),
+    ]);
+    const a = connect(t, evicting.url, 'command');
+    const b = connect(t, fine.url, 'command');
+    await assert.rejects(a.config('GET', 'maxmemory-policy'), /unknown command/i, 'CONFIG is really disabled');
+    await assert.rejects(checkRedis(a), isRelayerError('REDIS_EVICTION_POLICY'));
+    assert.equal((await checkRedis(b)).maxmemoryPolicy, 'noeviction');
+  });
+
+  test('REDIS_UNREACHABLE once Redis is killed: the producer fails fast, the worker waits, the command gives up', async (t) => {
+    const server = await withRedis(t);
+    const producer = connect(t, server.url, 'producer');
+    const worker = connect(t, server.url, 'worker');
+    const command = connect(t, server.url, 'command');
+    for (const conn of [producer, worker, command]) await checkRedis(conn);
+    await worker.set('k', 'v');
+
+    await server.kill();
+    await eventually(() => assert.notEqual(producer.status, 'ready'), { what: 'the producer to see the loss' });
+
+    const started = Date.now();
+    await assert.rejects(producer.set('k', 'lost'), /enableOfflineQueue/);
+    assert.ok(Date.now() - started < 250, 'the producer does not queue');
+    for (const conn of [producer, worker, command]) {
+      await assert.rejects(checkRedis(conn, { timeoutMs: 300 }), (e) => {
+        isRelayerError('REDIS_UNREACHABLE')(e);
+        assert.ok((e as Error).cause instanceof Error, 'with the cause');
+        return true;
+      });
+    }
+    // The command connection gives up after one reconnection attempt.
+    await assert.rejects(command.get('k'), (e: Error) => e.name === 'MaxRetriesPerRequestError');
+    // The worker connection waits for Redis to come back.
+    const waiting = worker.get('k');
+    await server.restart();
+    assert.equal(await waiting, 'v', 'AOF kept the key; the worker command waited');
+    await eventually(async () => assert.equal(await producer.get('k'), 'v'), { what: 'the producer to reconnect' });
+    for (const conn of [producer, worker, command]) assert.equal((await checkRedis(conn)).maxmemoryPolicy, 'noeviction');
+  });
+});
+
+describe('with BullMQ', () => {
+  test('a Queue on a producer connection and a Worker on a worker connection run a job', async (t) => {
+    const server = await withRedis(t, { appendonly: false });
+    const producer = connect(t, server.url, 'producer');
+    const worker = connect(t, server.url, 'worker');
+    await checkRedis(producer); // a producer connection must be ready before BullMQ sends anything
+    const name = uniquePrefix('queue').replaceAll(':', '-');
+    const queue = new Queue(name, { connection: producer, prefix: '{utxo-relay}' });
+    onCleanup(t, () => queue.close());
+    await queue.add('mint', { n: 1 }, { jobId: 'mint-ab-0' });
+    const processed: unknown[] = [];
+    const consumer = new Worker(name, async (job) => void processed.push(job.data), { connection: worker, prefix: '{utxo-relay}' });
+    onCleanup(t, () => consumer.close());
+    await eventually(async () => assert.equal(await queue.getJobState('mint-ab-0'), 'completed'));
+    assert.deepEqual(processed, [{ n: 1 }]);
+  });
+});
+
+describe('closeQuietly', () => {
+  test('ends a live connection, and one whose Redis is gone without waiting for it', async (t) => {
+    const server = await withRedis(t);
+    const live = connect(t, server.url, 'command');
+    await checkRedis(live);
+    await closeQuietly(live);
+    assert.equal(live.status, 'end');
+    await closeQuietly(live); // twice is fine
+
+    const orphan = connect(t, server.url, 'worker', 'orphan');
+    await checkRedis(orphan);
+    await server.kill();
+    await eventually(() => assert.equal(orphan.status, 'reconnecting'));
+    const started = Date.now();
+    await closeQuietly(orphan);
+    assert.ok(Date.now() - started < 500, `took ${Date.now() - started} ms`);
+
+    // It stopped reconnecting: once Redis is back, a new connection gets in and the orphan does not.
+    await server.restart();
+    const fresh = connect(t, server.url, 'command', 'fresh');
+    await checkRedis(fresh);
+    const names = String(await fresh.client('LIST')).match(/name=\S+/g) ?? [];
+    assert.deepEqual(names, ['name=utxo-relay:fresh']);
+  });
+});
