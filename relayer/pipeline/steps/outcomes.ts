@@ -24,6 +24,8 @@ export async function hold(ctx: RelayerContext, t: Transfer, reason: Reason): Pr
     if (cur.generation !== t.generation || FINAL_STATES.has(cur.state) || cur.state === 'held') return undefined;
     return { next: { ...cur, state: 'held', reason }, note: `held: ${reason.code}: ${reason.message}` };
   });
+  // lock outputs reserved for a release that was never signed go back to the pool
+  if (held.state === 'held' && held.direction === 'pegout' && held.payout === undefined) await releaseReservations(ctx, t.id);
   ctx.log.warn({ transferId: t.id, reason }, 'transfer held');
   return held;
 }
