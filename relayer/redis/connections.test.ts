@@ -31,7 +31,7 @@ describe('connection options', () => {
     assert.equal(reconnectDelayMs(1_000_000, () => 0), 10_000);
     assert.equal(reconnectDelayMs(3, () => 0.999_999), 480);
     const retry = redisOptionsFor('producer').retryStrategy;
-    assert.ok(typeof retry === 'function');
+    assert.ok(typeof retry === 'function', 'a retry strategy is set');
     for (const attempt of [1, 10, 1000]) assert.equal(typeof retry(attempt), 'number', 'never gives up');
   });
 

@@ -129,7 +129,7 @@ describe('Lease', () => {
     await redis.set(key, 'intruder', 'PX', 2 * TTL);
     await eventually(() => assert.equal(seen.lost.length, 1), { what: 'onLost' });
     const lost = seen.lost[0]!;
-    assert.ok(lost instanceof RelayerError);
+    assert.ok(lost instanceof RelayerError, 'onLost gets a RelayerError');
     assert.equal(lost.code, 'LEASE_LOST');
     assert.equal(lost.details.holder, 'intruder');
     assert.equal(seen.signals[0]!.aborted, true);

@@ -36,7 +36,7 @@ describe('startRedisServer', () => {
       assert.equal(server.url, `redis://127.0.0.1:${server.port}`);
       assert.notEqual(server.port, 6379);
       const firstPid = server.pid();
-      assert.ok(firstPid !== undefined && isAlive(firstPid));
+      assert.ok(firstPid !== undefined && isAlive(firstPid), 'it runs');
       const config = await withClient(server, async (c) => ({
         policy: await c.config('GET', 'maxmemory-policy'),
         aof: await c.config('GET', 'appendonly'),
@@ -62,7 +62,7 @@ describe('startRedisServer', () => {
 
       await server.restart();
       const secondPid = server.pid();
-      assert.ok(secondPid !== undefined && secondPid !== firstPid);
+      assert.ok(secondPid !== undefined && secondPid !== firstPid, 'a new process runs');
       assert.equal(await withClient(server, (c) => c.get('k')), 'before kill');
 
       await withClient(server, (c) => c.set('k', 'before stop'));
@@ -140,7 +140,7 @@ describe('findRedis', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
       const address = silent.address();
-      assert.ok(typeof address === 'object' && address !== null);
+      assert.ok(typeof address === 'object' && address !== null, 'it listens on TCP');
       const started = Date.now();
       assert.equal(await findRedis(`redis://127.0.0.1:${address.port}`, 300), false);
       assert.ok(Date.now() - started < 2_000, `findRedis took ${Date.now() - started} ms`);
