@@ -12,6 +12,7 @@ import type { Reorg } from '../../proofs/bitcoin/header-chain.js';
 import type { RelayerContext } from '../context.js';
 import { detectBurns, detectLocks, detectReleases } from '../detect/index.js';
 import type { ChainRole } from '../store/keys.js';
+import { isHeaderRefusal } from '../chain/light-client.js';
 import { sourceReorged } from '../pipeline/steps/outcomes.js';
 import { recordTransfers, type Candidate } from './record-transfers.js';
 import { checkReserve } from './reserve-check.js';
@@ -35,7 +36,12 @@ export class Watcher {
     const light = ctx.light[role];
     const log = ctx.log.child({ chain: role });
     light.collectReorgs(true);
-    await light.sync();
+    try {
+      await light.sync();
+    } catch (e) {
+      await this.reportRefusal(e).catch(() => {});
+      throw e;
+    }
     await this.handleReorgs(light.takeReorgs());
     const from = await this.resumeHeight();
     log.info({ from, tip: light.chain.tipHeight }, 'watcher started');
@@ -108,7 +114,24 @@ export class Watcher {
       await this.processBlock(event.block);
     } catch (e) {
       this.onError(e);
+      await this.reportRefusal(e).catch(() => {});
       throw e; // the stream delivers this block again
+    }
+  }
+
+  /**
+   * A header this operator's light client refuses (bad PoW, bad difficulty, a time rule...) means
+   * the node lies or is broken: no block above it can be processed until it answers otherwise. Tell
+   * the operator with a NODE_FAULTY alert (once per refusal, not once per retry).
+   */
+  private async reportRefusal(e: unknown): Promise<void> {
+    if (!isHeaderRefusal(e)) return;
+    const { ctx, role } = this;
+    const message = `the ${role} node (${ctx.adapters[role].info.chainId}) serves a header this operator's light client refuses: ${e.code}: ${e.message}; no ${role} block above it is processed until the node is fixed or replaced`;
+    const recent = await ctx.controls.alerts(20);
+    if (!recent.some((a) => a.kind === 'NODE_FAULTY' && a.message === message)) {
+      await ctx.controls.alert('NODE_FAULTY', message, { chain: role, code: e.code });
+      ctx.log.error({ chain: role, alert: 'NODE_FAULTY', code: e.code }, message);
     }
   }
 

@@ -124,6 +124,14 @@ async function signRelease(ctx: RelayerContext, t: Transfer, _source: ProvenSour
   if (existing !== undefined) {
     return adoptPayout(ctx, t, { txid: existing, rawTx: '', inputs: [], fee: 0n, feeRate: 0 }, `release ${existing} of this burn found on the main chain`);
   }
+  // ...but "seen" only goes as far as the main watcher scanned: after a lost Redis it starts over
+  // (no cursor) while the side watcher re-records the burns, and a release of this burn may be in
+  // a block it has not reached yet. Build one only once the main chain is scanned up to its tip.
+  const scanned = await ctx.marks.cursor('main');
+  const mainTip = ctx.light.main.chain.tipHeight;
+  if (scanned === undefined || scanned.height < mainTip) {
+    throw notYet(`the main chain is scanned up to ${scanned?.height ?? 'no block'} of ${mainTip}: a release of this burn may be in a block not scanned yet`);
+  }
   const feeRate = await main.estimateFeeRate(ctx.config.fees.releaseTargetBlocks);
   const built = await buildRelease(ctx, t, hashLE, feeRate);
   if (built.kind === 'wait') throw notYet(built.reason);
