@@ -26,7 +26,7 @@ export interface NodeProcess {
 
 /** Starts `utxo-relay devnet node ...args` and resolves once its JSON line is printed. */
 export async function spawnDevnetNode(args: readonly string[], options: { timeoutMs?: number } = {}): Promise<NodeProcess> {
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeoutMs = options.timeoutMs ?? 60_000;
   const child = spawn(process.execPath, [UTXO_RELAY_BIN, 'devnet', 'node', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const reap = (): void => {
     child.kill('SIGKILL');

@@ -10,7 +10,8 @@ import { payoutRole, type RelayerContext } from '../../context.js';
 import { RelayerError } from '../../errors.js';
 import type { Transfer } from '../../transfer.js';
 import type { Stage } from '../stages.js';
-import { hold } from './outcomes.js';
+import { hold, notYet } from './outcomes.js';
+import { proveSource } from './verify.js';
 
 export async function broadcastStep(ctx: RelayerContext, t: Transfer): Promise<Stage | undefined> {
   if (t.state === 'broadcast') return 'settle';
@@ -28,6 +29,13 @@ export async function broadcastStep(ctx: RelayerContext, t: Transfer): Promise<S
     const status = await adapter.getTransactionStatus(displayToHash(t.payout.txid), hexToBytes(t.payout.rawTx, 'payout.rawTx'));
     const claimed = t.direction === 'pegin' ? (await adapter.getPegInClaim(displayToHash(t.source.txid), t.source.vout)).claimed : false;
     if (status.state === 'unknown' && !claimed) {
+      // a side node refuses a valid mint while its own view of the main chain catches up (after a
+      // main reorg): while this operator still proves the lock, wait a grace period before holding
+      const grace = Math.max(60_000, 60 * ctx.config.chains.side.pollIntervalMs);
+      if (t.direction === 'pegin' && Date.now() - t.updatedAt < grace) {
+        const still = await proveSource(ctx, t);
+        if (still.kind === 'proven') throw notYet(`the side node refused mint ${t.payout.txid} (${e.message}); the lock is still proven: trying again`);
+      }
       await hold(ctx, t, { code: 'BROADCAST_REFUSED', message: `the ${role} node refused payout ${t.payout.txid}: ${e.message}` });
       return undefined;
     }

@@ -64,6 +64,9 @@ export async function sourceReorged(ctx: RelayerContext, id: Transfer['id'], blo
   if (alarm !== undefined) {
     const t = alarm;
     const kind = t.direction === 'pegin' ? 'MINTED_LOCK_REORGED' : 'RELEASED_BURN_REORGED';
+    // several paths see the same reorg (the watcher, a worker's confirm): one alert per transfer and block
+    const recent = await ctx.controls.alerts(100);
+    if (recent.some((a) => a.kind === kind && a.details?.['transferId'] === t.id && a.details?.['blockHash'] === blockHash)) return;
     const message = `${t.id}: block ${blockHash} holding its ${t.direction === 'pegin' ? 'lock' : 'burn'} left the best chain after its payout ${t.payout?.txid ?? ''} was signed; ${t.direction} paused`;
     await ctx.controls.pause(t.direction, message, 'reorg');
     await ctx.controls.alert(kind, message, { transferId: t.id, blockHash, payout: t.payout?.txid });
