@@ -112,6 +112,17 @@ export class TransferStore {
     return (await this.getVersioned(id))?.transfer;
   }
 
+  /** Many records in one round trip (missing ids are left out). */
+  async getMany(ids: readonly TransferId[]): Promise<Transfer[]> {
+    const out: Transfer[] = [];
+    for (let i = 0; i < ids.length; i += 1000) {
+      const pipeline = this.redis.pipeline();
+      for (const id of ids.slice(i, i + 1000)) pipeline.hget(this.keys.transfer(id), 'json');
+      for (const [err, json] of (await pipeline.exec()) ?? []) if (err === null && typeof json === 'string') out.push(decodeTransfer(json));
+    }
+    return out;
+  }
+
   /** The transfer, or TRANSFER_NOT_FOUND. */
   async require(id: TransferId): Promise<Transfer> {
     const t = await this.get(id);

@@ -16,9 +16,8 @@ export async function sweep(ctx: RelayerContext, staleMs = 0): Promise<{ queued:
   const items: { stage: Stage; transfer: Transfer }[] = [];
   const updatedBefore = staleMs > 0 ? Date.now() - staleMs : undefined;
   for (const state of MOVING) {
-    for (const id of await ctx.store.idsInState(state, updatedBefore === undefined ? {} : { updatedBefore })) {
-      const t = await ctx.store.get(id);
-      if (t === undefined || t.state !== state) continue;
+    for (const t of await ctx.store.getMany(await ctx.store.idsInState(state, updatedBefore === undefined ? {} : { updatedBefore }))) {
+      if (t.state !== state) continue;
       const stage = stageFor(t);
       if (stage !== undefined) items.push({ stage, transfer: t });
     }
