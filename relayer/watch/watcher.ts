@@ -20,8 +20,12 @@ import { checkReserve } from './reserve-check.js';
 /** Save the light client at most this often (ms); and at shutdown. */
 const SAVE_EVERY_MS = 5_000;
 
+/** How long a watcher leaves a node alone after it served a header the light client refused. */
+const REFUSAL_BACKOFF_MS = 10_000;
+
 export class Watcher {
   private lastSave = 0;
+  private refused: { at: number; error: unknown } | undefined;
   private subscription: BlockSubscription | undefined;
 
   constructor(
@@ -97,6 +101,9 @@ export class Watcher {
   }
 
   private async onEvent(event: BlockEvent): Promise<void> {
+    // a node serving a refused header is not asked again at every poll: back off for a while
+    if (this.refused !== undefined && Date.now() - this.refused.at < REFUSAL_BACKOFF_MS) throw this.refused.error;
+    this.refused = undefined;
     try {
       const light = this.ctx.light[this.role];
       await light.sync();
@@ -126,6 +133,7 @@ export class Watcher {
    */
   private async reportRefusal(e: unknown): Promise<void> {
     if (!isHeaderRefusal(e)) return;
+    this.refused = { at: Date.now(), error: e };
     const { ctx, role } = this;
     const message = `the ${role} node (${ctx.adapters[role].info.chainId}) serves a header this operator's light client refuses: ${e.code}: ${e.message}; no ${role} block above it is processed until the node is fixed or replaced`;
     const recent = await ctx.controls.alerts(20);

@@ -6,16 +6,17 @@
  * Tests advance the chains with `mine` / `mineUntil` and wait for outcomes (never for time).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { Redis } from 'ioredis';
+import { parse, stringify } from 'yaml';
 import { loadFederationFile } from '../../ledgers/bitcoin/federation-file.js';
 import { lockScriptPubKey, type Federation } from '../../ledgers/bitcoin/lock-script.js';
 import { UTXO_RELAY_BIN, stopNodeProcess } from '../../ledgers/devnet/node-process.js';
 import { DevnetWallet } from '../../ledgers/devnet/wallet/devnet-wallet.js';
 import { WalletFile } from '../../ledgers/devnet/wallet/wallet-file.js';
-import type { RelayerConfig } from '../../config/index.js';
+import { loadConfig, type RelayerConfig } from '../../config/index.js';
 import { DEVNET_FEDERATION, startDevnetNodes, writeDevnetConfig, type DevnetConfigOverrides, type DevnetNodes } from '../../relayer/devnet/devnet-stack.js';
 import { closeQuietly, createRedisConnection } from '../../relayer/redis/connections.js';
 import { startRedisServer, type RedisServer } from '../../relayer/redis/redis-server.js';
@@ -30,6 +31,11 @@ export interface BridgeOptions extends DevnetConfigOverrides {
   readonly relayers?: number;
   /** Confirmations the side node wants for a mint's lock. [Default: 1] */
   readonly pegConfirmations?: number;
+  /**
+   * Replaces a chain's adapter in the relayer's config (e.g. a lying node wrapping the bitcoind
+   * adapter): given the chain's bitcoind adapter options, the module (an absolute path) and its options.
+   */
+  readonly adapters?: Partial<Record<'main' | 'side', (bitcoindOptions: Record<string, unknown>) => { module: string; options: unknown }>>;
 }
 
 export interface RelayerProcess {
@@ -64,7 +70,7 @@ export class Bridge {
       throw e;
     });
     const configPath = join(nodes.dir, 'relayer.yaml');
-    const config = writeDevnetConfig(configPath, nodes, redisServer.url, options);
+    const config = withAdapters(configPath, writeDevnetConfig(configPath, nodes, redisServer.url, options), nodes, options.adapters);
     const redis = createRedisConnection(redisServer.url, 'command', 'e2e-test');
     const keys = new Keys(config.redis.prefix, config.deployment);
     const walletFile = WalletFile.open(join(nodes.dir, 'wallet.json'));
@@ -180,4 +186,18 @@ export class Bridge {
       { timeoutMs: options.timeoutMs ?? 90_000, what: `${ids.length} transfer(s) ${state}` },
     );
   }
+}
+
+/** The config at `path` with the adapters of BridgeOptions.adapters in place of the bitcoind adapter. */
+function withAdapters(path: string, config: RelayerConfig, nodes: DevnetNodes, adapters: BridgeOptions['adapters']): RelayerConfig {
+  if (adapters === undefined) return config;
+  const doc = parse(readFileSync(path, 'utf8')) as { chains: Record<'main' | 'side', Record<string, unknown>> };
+  for (const role of ['main', 'side'] as const) {
+    const make = adapters[role];
+    if (make === undefined) continue;
+    const { module, options } = make(nodes.adapterOptions(role));
+    doc.chains[role] = { ...doc.chains[role], adapter: module, options };
+  }
+  writeFileSync(path, stringify(doc));
+  return loadConfig(path);
 }

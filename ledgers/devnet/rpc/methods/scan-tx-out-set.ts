@@ -36,6 +36,8 @@ export const scantxoutset: RpcMethod = {
     const unspents: JsonValue[] = [];
     let total = 0n;
     for (const script of scripts.values()) {
+      // every output found pays this one script: infer its descriptor once, not per output
+      const desc = inferDescriptor(script, chain.hrp);
       for (const utxo of chain.utxosByScript(script)) {
         total += utxo.output.value;
         const blockHashLE = chain.blockHashAtHeight(utxo.height);
@@ -43,7 +45,7 @@ export const scantxoutset: RpcMethod = {
           txid: hashToDisplay(utxo.txidLE),
           vout: utxo.vout,
           scriptPubKey: bytesToHex(utxo.output.scriptPubKey),
-          desc: inferDescriptor(utxo.output.scriptPubKey, chain.hrp),
+          desc,
           amount: amountJson(utxo.output.value),
           coinbase: utxo.coinbase,
           height: utxo.height,
