@@ -11,11 +11,13 @@ import type { SuiteResult } from './harness.js';
 import { benchDevnet } from './devnet.js';
 import { benchHeaders } from './headers.js';
 import { benchMerkle } from './merkle.js';
+import { benchRelayer } from './relayer.js';
 
 const SUITES: Record<string, (log: (line: string) => void) => SuiteResult | Promise<SuiteResult>> = {
   headers: benchHeaders,
   merkle: benchMerkle,
   devnet: benchDevnet,
+  relayer: benchRelayer,
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));

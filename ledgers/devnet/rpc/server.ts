@@ -105,6 +105,11 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
+    // keep idle connections longer than a busy client may go without reading (Node's default is
+    // 5 s): a client whose event loop was blocked longer reused a socket the server had just
+    // closed ("other side closed") under load
+    server.keepAliveTimeout = 60_000;
+    server.headersTimeout = 65_000;
     server.listen(options.port, host, () => {
       server.off('error', reject);
       resolve();
