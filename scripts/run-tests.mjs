@@ -33,8 +33,11 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+// Two test files at a time (Node's default here is one): the end-to-end files mostly wait on
+// child processes (devnet nodes, relayers, Redis). UTXO_RELAY_TEST_CONCURRENCY overrides it.
+const concurrency = process.env.UTXO_RELAY_TEST_CONCURRENCY ?? '2';
 const child = spawn(process.execPath, [
-  '--import', 'tsx', '--test',
+  '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`,
   '--test-reporter=spec', '--test-reporter-destination=stdout',
   `--test-reporter=${join(root, 'scripts/summary-reporter.mjs')}`, '--test-reporter-destination=stdout',
   ...files,

@@ -81,6 +81,11 @@ export function startWorkers(ctx: RelayerContext, connection: Redis, stages: rea
         connection,
         prefix: redis.prefix,
         concurrency: w.concurrency[stage],
+        // a stall is a crashed (or blocked) process, not the step's fault, and every step re-reads
+        // the record, so running it again is safe. BullMQ's default of 1 failed a job on its second
+        // stall in its whole life (the count survives delays: a confirm or settle job waits long),
+        // and a failed job id stops the sweeper from queueing the stage again: the transfer stuck.
+        maxStalledCount: w.attempts,
         settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, w.backoff) },
       }),
   );
