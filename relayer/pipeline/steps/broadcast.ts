@@ -7,17 +7,15 @@
 import { LedgerError } from '../../../ledgers/errors.js';
 import { displayToHash, hexToBytes } from '../../../proofs/bytes.js';
 import { payoutRole, type RelayerContext } from '../../context.js';
-import { RelayerError } from '../../errors.js';
 import type { Transfer } from '../../transfer.js';
 import type { Stage } from '../stages.js';
-import { hold, notYet } from './outcomes.js';
+import { assertNotPaused, hold, notYet } from './outcomes.js';
 import { proveSource } from './verify.js';
 
 export async function broadcastStep(ctx: RelayerContext, t: Transfer): Promise<Stage | undefined> {
   if (t.state === 'broadcast') return 'settle';
   if (t.state !== 'signing' || t.payout === undefined) return undefined;
-  const paused = await ctx.controls.pausedReason(t.direction);
-  if (paused !== undefined) throw new RelayerError('PAUSED', `${t.direction} is paused (${paused.by}: ${paused.reason})`);
+  await assertNotPaused(ctx, t);
   const role = payoutRole(t);
   const adapter = ctx.adapters[role];
   const tip = await adapter.getTip();

@@ -10,6 +10,12 @@ export function notYet(message: string, details: Record<string, unknown> = {}): 
   return new RelayerError('NOT_YET', message, { details });
 }
 
+/** PAUSED while the transfer's direction is paused (by an operator, the reserve check or a reorg alarm). */
+export async function assertNotPaused(ctx: RelayerContext, t: Transfer): Promise<void> {
+  const paused = await ctx.controls.pausedReason(t.direction);
+  if (paused !== undefined) throw new RelayerError('PAUSED', `${t.direction} is paused (${paused.by}: ${paused.reason})`, { details: { direction: t.direction } });
+}
+
 /** States in which no payout has been built: leaving the pipeline moves no value. */
 const BEFORE_PAYOUT: ReadonlySet<TransferState> = new Set(['seen', 'confirming', 'verified', 'held']);
 

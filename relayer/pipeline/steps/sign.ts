@@ -11,35 +11,19 @@ import { burnsHash } from '../../detect/index.js';
 import { RelayerError } from '../../errors.js';
 import type { PayoutTx, Transfer } from '../../transfer.js';
 import type { Stage } from '../stages.js';
-import { hold, notYet, reject, sourceReorged } from './outcomes.js';
-import { proveSource, type ProvenSource } from './verify.js';
+import { assertNotPaused, hold, notYet } from './outcomes.js';
+import { proveOrLeave, type ProvenSource } from './verify.js';
 import { buildRelease, outpointText } from './build-release.js';
-
-async function assertNotPaused(ctx: RelayerContext, t: Transfer): Promise<void> {
-  const paused = await ctx.controls.pausedReason(t.direction);
-  if (paused !== undefined) throw new RelayerError('PAUSED', `${t.direction} is paused (${paused.by}: ${paused.reason})`, { details: { direction: t.direction } });
-}
 
 /** Re-proves the source right before signing; undefined when the transfer left the pipeline. */
 async function reprove(ctx: RelayerContext, t: Transfer): Promise<ProvenSource | undefined> {
-  const result = await proveSource(ctx, t);
-  if (result.kind === 'reorged') {
-    await sourceReorged(ctx, t.id, t.source.blockHash);
-    return undefined;
-  }
-  if (result.kind === 'invalid') {
-    await hold(ctx, t, result.reason);
-    return undefined;
-  }
-  if (result.source.rejection !== undefined) {
-    await reject(ctx, t, result.source.rejection);
-    return undefined;
-  }
-  if (result.source.amount !== t.amount || bytesToHex(result.source.destination) !== t.destination) {
+  const source = await proveOrLeave(ctx, t);
+  if (source === undefined) return undefined;
+  if (source.amount !== t.amount || bytesToHex(source.destination) !== t.destination) {
     await hold(ctx, t, { code: 'PROOF_CHANGED', message: 'the proven amount or destination differs from the one verified earlier' });
     return undefined;
   }
-  return result.source;
+  return source;
 }
 
 /** Stores the signed payout (`signing` with a payout): the broadcast stage sends exactly these bytes. */

@@ -87,9 +87,12 @@ export async function proveSource(
   };
 }
 
-export async function verifyStep(ctx: RelayerContext, t: Transfer): Promise<Stage | undefined> {
-  if (t.state === 'verified') return 'sign';
-  if (t.state !== 'confirming') return undefined;
+/**
+ * proveSource, with the transfer moved out of the pipeline when it does not hold up: `reorged`
+ * (block off the best chain), `held` (a proof that fails), `rejected` (bad input in the proven
+ * bytes). Undefined then; the proven source otherwise.
+ */
+export async function proveOrLeave(ctx: RelayerContext, t: Transfer): Promise<ProvenSource | undefined> {
   const result = await proveSource(ctx, t);
   if (result.kind === 'reorged') {
     await sourceReorged(ctx, t.id, t.source.blockHash);
@@ -99,11 +102,19 @@ export async function verifyStep(ctx: RelayerContext, t: Transfer): Promise<Stag
     await hold(ctx, t, result.reason);
     return undefined;
   }
-  const { inclusion, amount, destination, rejection } = result.source;
-  if (rejection !== undefined) {
-    await reject(ctx, t, rejection);
+  if (result.source.rejection !== undefined) {
+    await reject(ctx, t, result.source.rejection);
     return undefined;
   }
+  return result.source;
+}
+
+export async function verifyStep(ctx: RelayerContext, t: Transfer): Promise<Stage | undefined> {
+  if (t.state === 'verified') return 'sign';
+  if (t.state !== 'confirming') return undefined;
+  const source = await proveOrLeave(ctx, t);
+  if (source === undefined) return undefined;
+  const { inclusion, amount, destination } = source;
   const notes: string[] = [];
   if (amount !== t.amount) notes.push(`the watcher saw ${t.amount}, the proof says ${amount}: the proof wins`);
   if (bytesToHex(destination) !== t.destination) notes.push('the destination differs from what the watcher saw: the proof wins');
