@@ -20,6 +20,7 @@ export const LEDGER_ADAPTER_METHODS = [
   'finalizeSpend',
   'broadcast',
   'getTransactionStatus',
+  'getMempoolSpends',
   'getPegInClaim',
   'getUtxoSetTotal',
   'close',

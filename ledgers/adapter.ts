@@ -103,6 +103,19 @@ export type PegInClaim =
       readonly confirmations: number;
     };
 
+/** An output of this chain, txid in internal byte order. */
+export interface OutpointRef {
+  readonly txidLE: Uint8Array;
+  readonly vout: number;
+}
+
+/** An unconfirmed transaction in the node's mempool that spends an outpoint asked about. */
+export interface MempoolSpend {
+  readonly txidLE: Uint8Array;
+  /** The spending transaction's raw bytes (its txid is `txidLE`; one of its inputs spends the outpoint). */
+  readonly rawTx: Uint8Array;
+}
+
 /** A deterministic description of a bridge transaction: every operator builds the same bytes. */
 export type SpendSpec =
   /** Main chain: spend lock UTXOs to payouts, change back to the lock, a `UBR1 0x03` memo. */
@@ -185,6 +198,14 @@ export interface LedgerAdapter {
    * `conflicted` when one of its inputs is spent on the best chain (else `unknown`).
    */
   getTransactionStatus(txidLE: Uint8Array, rawTx?: Uint8Array): Promise<TxStatus>;
+  /**
+   * For each outpoint, in the same order, the transaction in the node's mempool that spends it, or
+   * undefined when no mempool transaction does (the outpoint may be unspent, spent in a block, or
+   * unknown). The relayer asks it of the lock UTXOs before it builds a release, so that a release
+   * still waiting in the mempool (made before Redis was lost) is followed, never paid again.
+   * Bitcoin Core: `gettxspendingprevout` (v24+) and `getrawtransaction` of each spender.
+   */
+  getMempoolSpends(outpoints: readonly OutpointRef[]): Promise<(MempoolSpend | undefined)[]>;
 
   // bridge state
   /**

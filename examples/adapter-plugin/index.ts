@@ -64,6 +64,7 @@ export function createAdapter(options: unknown): LedgerAdapter {
     finalizeSpend: (unsigned, signatures) => inner.finalizeSpend(unsigned, signatures),
     broadcast: (rawTx) => inner.broadcast(rawTx),
     getTransactionStatus: (txidLE, rawTx) => inner.getTransactionStatus(txidLE, rawTx),
+    getMempoolSpends: (outpoints) => inner.getMempoolSpends(outpoints),
     // a main chain: the bitcoind adapter refuses it (NODE_REFUSED), as the contract says
     getPegInClaim: (lockTxidLE, lockVout) => inner.getPegInClaim(lockTxidLE, lockVout),
     getUtxoSetTotal: () => inner.getUtxoSetTotal(),

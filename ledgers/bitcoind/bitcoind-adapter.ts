@@ -5,11 +5,13 @@
  *
  * RPC used: getblockcount, getbestblockhash, getblockhash, getblockheader, getblock (0 and 1),
  * gettxoutproof, getrawtransaction, scantxoutset, estimatesmartfee, sendrawtransaction,
- * getmempoolentry, gettxout, gettxoutsetinfo "none", and the devnet's getpegclaim (side role).
+ * getmempoolentry, gettxout, gettxspendingprevout (Bitcoin Core 24 or later), gettxoutsetinfo
+ * "none", and the devnet's getpegclaim (side role).
  * Scans need no wallet; getTransactionStatus of a confirmed transaction needs `-txindex` on a real
  * bitcoind (else it falls back to gettxout of its outputs); getUtxoSetTotal reads the whole UTXO
  * set on a real bitcoind without `-coinstatsindex` (minutes on mainnet: raise the endpoint's
- * timeoutMs, or run the index).
+ * timeoutMs, or run the index); getMempoolSpends needs Bitcoin Core 24 or later (NODE_REFUSED
+ * saying so on an older node).
  */
 import { bytesToHex, equalBytes, hashToDisplay, displayToHash, assertBytes, assertInteger } from '../../proofs/bytes.js';
 import { ProofError } from '../../proofs/errors.js';
@@ -25,6 +27,8 @@ import {
   type BlockRef,
   type BlockSubscription,
   type LedgerAdapter,
+  type MempoolSpend,
+  type OutpointRef,
   type PegInClaim,
   type ScannedBlock,
   type ScannedTransaction,
@@ -46,6 +50,18 @@ import { RPC, asAmount, asHashDisplay, asHeight, asHexBytes, asInteger, asObject
 export const DEFAULT_POLL_INTERVAL_MS = 1_000;
 /** Largest `count` of one getHeaders call. */
 export const MAX_HEADERS_PER_CALL = 2_000;
+/** Most outpoints in one gettxspendingprevout call: getMempoolSpends asks longer lists in several calls. */
+export const MAX_OUTPOINTS_PER_CALL = 1_000;
+/** Most getrawtransaction calls in one JSON-RPC batch (getMempoolSpends' spenders). */
+const MAX_TRANSACTIONS_PER_BATCH = 100;
+/** The largest vout Bitcoin Core's gettxspendingprevout reads (an `int`); no transaction has more outputs. */
+const MAX_CORE_VOUT = 0x7fffffff;
+
+/** A mempool spender fetched by getMempoolSpends, with the outpoints its inputs spend (`txidDisplay:vout`). */
+interface FetchedSpender {
+  readonly spend: MempoolSpend;
+  readonly spends: ReadonlySet<string>;
+}
 
 /** The bitcoind adapter, with its endpoint pool exposed for health reports. */
 export interface BitcoindAdapter extends LedgerAdapter {
@@ -293,6 +309,129 @@ export function createBitcoindAdapter(config: BitcoindAdapterConfig): BitcoindAd
     return { state: 'unknown' };
   }
 
+  /**
+   * gettxspendingprevout (in calls of MAX_OUTPOINTS_PER_CALL), then one getrawtransaction of each
+   * distinct spender (batched). Outpoints spent by the same transaction share one MempoolSpend
+   * object. A spender gone between the two calls (-5: replaced, or mined on a node without
+   * -txindex) is asked about again once; gone again, the call fails NODE_UNREACHABLE (transient)
+   * rather than answer undefined, which means "no mempool transaction spends it".
+   */
+  async function getMempoolSpends(outpoints: readonly OutpointRef[]): Promise<(MempoolSpend | undefined)[]> {
+    if (!Array.isArray(outpoints)) throw new TypeError('outpoints: expected an array of { txidLE, vout }');
+    for (let i = 0; i < outpoints.length; i++) {
+      const o: unknown = outpoints[i];
+      if (typeof o !== 'object' || o === null) throw new TypeError(`outpoints[${i}]: expected { txidLE, vout }, got ${o === null ? 'null' : typeof o}`);
+      const { txidLE, vout } = o as Partial<OutpointRef>;
+      assertBytes(txidLE, 32, `outpoints[${i}].txidLE`);
+      assertInteger(vout, 0, 0xffffffff, `outpoints[${i}].vout`);
+    }
+    const answers: (MempoolSpend | undefined)[] = outpoints.map(() => undefined);
+    // an index above Core's int names no output of any transaction: nothing spends it, and Core would refuse it
+    let asking = outpoints.flatMap((o, i) => (o.vout <= MAX_CORE_VOUT ? [i] : []));
+    const fetched = new Map<string, FetchedSpender>(); // by display txid
+    for (let round = 1; asking.length > 0; round++) {
+      const spentBy = await mempoolSpenders(asking.map((i) => outpoints[i]!));
+      const bySpender = new Map<string, number[]>();
+      spentBy.forEach((txid, k) => {
+        if (txid === undefined) return;
+        const indexes = bySpender.get(txid);
+        if (indexes === undefined) bySpender.set(txid, [asking[k]!]);
+        else indexes.push(asking[k]!);
+      });
+      const gone = await fetchSpenders([...bySpender.keys()].filter((t) => !fetched.has(t)), fetched);
+      const again: number[] = [];
+      for (const [txid, indexes] of bySpender) {
+        if (gone.has(txid)) {
+          for (const i of indexes) again.push(i);
+          continue;
+        }
+        const spender = fetched.get(txid)!;
+        for (const i of indexes) {
+          const asked = outpointText(outpoints[i]!.txidLE, outpoints[i]!.vout);
+          if (!spender.spends.has(asked)) throw faulty('gettxspendingprevout', `names ${txid} as the spender of ${asked}, but getrawtransaction gives a transaction ${txid} with no input spending it`);
+          answers[i] = spender.spend;
+        }
+      }
+      if (again.length > 0 && round >= 2) {
+        const racing = [...gone];
+        throw new LedgerError(
+          'NODE_UNREACHABLE',
+          `getMempoolSpends: the mempool changed while it was read, twice in a row: gettxspendingprevout named ${racing.join(', ')} as spender${racing.length > 1 ? 's' : ''}, gone (-5) when getrawtransaction asked for ${racing.length > 1 ? 'them' : 'it'} (replaced, or mined on a node without -txindex); try again`,
+          { details: { method: 'getMempoolSpends', reason: 'mempool changed between gettxspendingprevout and getrawtransaction', spendingTxids: racing } },
+        );
+      }
+      asking = again;
+    }
+    return answers;
+  }
+
+  /** For each outpoint, in order, the display txid of the mempool transaction Core says spends it. */
+  async function mempoolSpenders(asked: readonly OutpointRef[]): Promise<(string | undefined)[]> {
+    const m = 'gettxspendingprevout';
+    const spenders: (string | undefined)[] = [];
+    for (let from = 0; from < asked.length; from += MAX_OUTPOINTS_PER_CALL) {
+      const chunk = asked.slice(from, from + MAX_OUTPOINTS_PER_CALL);
+      let answer: unknown;
+      try {
+        answer = await pool.call(m, [chunk.map((o) => ({ txid: hashToDisplay(o.txidLE), vout: o.vout }))]);
+      } catch (e) {
+        if (isRefusal(e, RPC.METHOD_NOT_FOUND)) {
+          throw new LedgerError('NODE_REFUSED', `getMempoolSpends: the node has no ${m} (RPC error -32601): it needs Bitcoin Core 24 or later`, {
+            cause: e,
+            details: { method: m, rpcCode: RPC.METHOD_NOT_FOUND, reason: 'the node needs Bitcoin Core 24 or later' },
+          });
+        }
+        throw e;
+      }
+      if (!Array.isArray(answer) || answer.length !== chunk.length) {
+        throw faulty(m, `expected an array of ${chunk.length} entries (one per outpoint asked), got ${Array.isArray(answer) ? `${answer.length}` : 'no array'}`);
+      }
+      chunk.forEach((o, k) => {
+        const entry = asObject(answer[k], m);
+        const echoed = `${asHashDisplay(entry['txid'], m, `result[${k}].txid`)}:${asHeight(entry['vout'], m, `result[${k}].vout`)}`;
+        const asked = outpointText(o.txidLE, o.vout);
+        if (echoed !== asked) throw faulty(m, `result[${k}] is ${echoed} where ${asked} was asked: the answer must echo the outpoints in order`);
+        const spending = entry['spendingtxid'] === undefined ? undefined : asHashDisplay(entry['spendingtxid'], m, `result[${k}].spendingtxid`);
+        if (entry['blockhash'] !== undefined) {
+          // a Core with -txospenderindex also names a spender in a block, with its blockhash: not a mempool spend
+          asHashDisplay(entry['blockhash'], m, `result[${k}].blockhash`);
+          spenders.push(undefined);
+        } else {
+          spenders.push(spending);
+        }
+      });
+    }
+    return spenders;
+  }
+
+  /** getrawtransaction of each txid into `into`; returns the txids the node does not have (-5). */
+  async function fetchSpenders(txids: readonly string[], into: Map<string, FetchedSpender>): Promise<Set<string>> {
+    const m = 'getrawtransaction';
+    const gone = new Set<string>();
+    for (let from = 0; from < txids.length; from += MAX_TRANSACTIONS_PER_BATCH) {
+      const chunk = txids.slice(from, from + MAX_TRANSACTIONS_PER_BATCH);
+      const answers = await pool.batch(chunk.map((t) => ({ method: m, params: [t, false] })));
+      answers.forEach((a, k) => {
+        const txid = chunk[k]!;
+        if (isRefusal(a, RPC.INVALID_ADDRESS_OR_KEY)) {
+          gone.add(txid);
+          return;
+        }
+        if (a instanceof LedgerError) throw a;
+        const rawTx = asHexBytes(a, m, 'result');
+        let decoded: DecodedTransaction;
+        try {
+          decoded = decodeTransaction(rawTx);
+        } catch (cause) {
+          throw faulty(m, `the transaction answered for ${txid} does not decode`, cause);
+        }
+        if (hashToDisplay(decoded.txidLE) !== txid) throw faulty(m, `the transaction answered for ${txid} has another txid, ${hashToDisplay(decoded.txidLE)}`);
+        into.set(txid, { spend: { txidLE: decoded.txidLE, rawTx }, spends: new Set(decoded.tx.inputs.map((input) => outpointText(input.prevTxidLE, input.prevVout))) });
+      });
+    }
+    return gone;
+  }
+
   async function getPegInClaim(lockTxidLE: Uint8Array, lockVout: number): Promise<PegInClaim> {
     assertBytes(lockTxidLE, 32, 'lockTxidLE');
     assertInteger(lockVout, 0, 0xffffffff, 'lockVout');
@@ -368,6 +507,7 @@ export function createBitcoindAdapter(config: BitcoindAdapterConfig): BitcoindAd
     finalizeSpend: (unsigned: UnsignedSpend, signatures: ReadonlyMap<number, readonly Uint8Array[]>): Uint8Array => finalizeSpend(unsigned, signatures, dustLimit),
     broadcast,
     getTransactionStatus,
+    getMempoolSpends,
     getPegInClaim,
     getUtxoSetTotal,
     close: async () => {
@@ -388,6 +528,11 @@ function isInteresting(t: DecodedTransaction, watched: ReadonlySet<string>): boo
       throw e;
     }
   });
+}
+
+/** An outpoint as `txidDisplay:vout`. */
+function outpointText(txidLE: Uint8Array, vout: number): string {
+  return `${hashToDisplay(txidLE)}:${vout}`;
 }
 
 function cmpOutpoint(a: Utxo, b: Utxo): number {

@@ -106,6 +106,7 @@ export function unwrapBatch(results: readonly unknown[]): unknown[] {
 
 /** RPC codes of Bitcoin Core used by the adapter. */
 export const RPC = {
+  METHOD_NOT_FOUND: -32601,
   INVALID_ADDRESS_OR_KEY: -5,
   INVALID_PARAMETER: -8,
   VERIFY_ALREADY_IN_CHAIN: -27,

@@ -7,7 +7,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ADAPTER_CONTRACT_VERSION, type BlockEvent, type BlockRef, type BlockSubscription, type LedgerAdapter, type SpendSpec, type UnsignedSpend, type Utxo } from '../adapter.js';
+import {
+  ADAPTER_CONTRACT_VERSION,
+  type BlockEvent,
+  type BlockRef,
+  type BlockSubscription,
+  type LedgerAdapter,
+  type MempoolSpend,
+  type OutpointRef,
+  type SpendSpec,
+  type UnsignedSpend,
+  type Utxo,
+} from '../adapter.js';
 import { assertLedgerAdapter } from '../load-adapter.js';
 import type { LedgerErrorCode } from '../errors.js';
 import { lockScriptPubKey } from '../bitcoin/lock-script.js';
@@ -113,6 +124,28 @@ function spendableValue(outputs: readonly TxOutput[]): bigint {
   let total = 0n;
   for (const o of outputs) if (!(o.scriptPubKey[0] === 0x6a || o.scriptPubKey.length > 10_000)) total += o.value;
   return total;
+}
+
+/** The outpoints a raw transaction's inputs spend. */
+function inputsOf(rawTx: Uint8Array): OutpointRef[] {
+  return decodeTransaction(rawTx).tx.inputs.map((input) => ({ txidLE: input.prevTxidLE, vout: input.prevVout }));
+}
+
+/** A getMempoolSpends answer as display txids ('-' for undefined), for one assertion over the whole list. */
+function spendersShown(answers: readonly (MempoolSpend | undefined)[]): string[] {
+  return answers.map((s) => (s === undefined ? '-' : hashToDisplay(s.txidLE)));
+}
+
+/** Asserts that `call` rejects (or throws) a TypeError or RangeError: a bad argument. */
+async function rejectsAsBadArgument(call: () => Promise<unknown>, what: string): Promise<void> {
+  let caught: unknown;
+  try {
+    await call();
+  } catch (e) {
+    caught = e;
+  }
+  assert.ok(caught !== undefined, `${what}: expected a TypeError or RangeError, the call succeeded`);
+  assert.ok(caught instanceof Error && (caught.name === 'TypeError' || caught.name === 'RangeError'), `${what}: expected a TypeError or RangeError, got ${String(caught)}`);
 }
 
 function assertSameBlock(actual: BlockRef, expected: BlockRef, what: string): void {
@@ -325,6 +358,57 @@ export function runConformance(options: ConformanceOptions): void {
 
       test('getTransactionStatus of a transaction nobody has is unknown', async () => {
         assert.deepEqual(await adapter.getTransactionStatus(sha256(utf8('no such transaction'))), { state: 'unknown' });
+      });
+    });
+
+    describe('mempool spends', () => {
+      let unspent: OutpointRef;
+      let first: { txidLE: Uint8Array; rawTx: Uint8Array };
+      let second: { txidLE: Uint8Array; rawTx: Uint8Array };
+      const unknown: OutpointRef = { txidLE: sha256(utf8('no such transaction')), vout: 1 };
+
+      before(async () => {
+        const paid = await chain.send([{ value: 60_000n, scriptPubKey: stranger }]);
+        await chain.mine(1);
+        unspent = { txidLE: paid.txidLE, vout: 0 }; // confirmed, paying a key only the suite has
+        first = await chain.send([{ value: 30_000n, scriptPubKey: stranger }]);
+        second = await chain.send([{ value: 20_000n, scriptPubKey: stranger }]);
+      });
+
+      test('getMempoolSpends of [] is []; a bad argument is a TypeError or RangeError', async () => {
+        assert.deepEqual(await adapter.getMempoolSpends([]), []);
+        await rejectsAsBadArgument(() => adapter.getMempoolSpends([unspent, { txidLE: new Uint8Array(31), vout: 0 }]), 'getMempoolSpends(a 31-byte txid)');
+        await rejectsAsBadArgument(() => adapter.getMempoolSpends([{ txidLE: unspent.txidLE, vout: -1 }]), 'getMempoolSpends(vout -1)');
+        await rejectsAsBadArgument(() => adapter.getMempoolSpends([null as unknown as OutpointRef]), 'getMempoolSpends([null])');
+      });
+
+      test('getMempoolSpends answers, in the order asked: undefined for an unspent or unknown outpoint, the mempool transaction (txid and raw bytes) that spends one', async () => {
+        const spentByFirst = inputsOf(first.rawTx);
+        const spentBySecond = inputsOf(second.rawTx);
+        const asked = [...spentBySecond, unspent, ...spentByFirst, unknown, { txidLE: first.txidLE, vout: 0 }, unspent];
+        const answers = await adapter.getMempoolSpends(asked);
+        const [a, b] = [hashToDisplay(first.txidLE), hashToDisplay(second.txidLE)];
+        assert.deepEqual(
+          spendersShown(answers),
+          [...spentBySecond.map(() => b), '-', ...spentByFirst.map(() => a), '-', '-', '-'],
+          'one answer per outpoint, in order (the second send may spend the first one\'s change; the first one\'s payment is unspent)',
+        );
+        for (const [i, spend] of answers.entries()) {
+          if (spend === undefined) continue;
+          const sent = equalBytes(spend.txidLE, first.txidLE) ? first : second;
+          assert.equal(bytesToHex(spend.rawTx), bytesToHex(sent.rawTx), `answer ${i}: rawTx is the transaction broadcast`);
+          assert.equal(hashToDisplay(decodeTransaction(spend.rawTx).txidLE), hashToDisplay(spend.txidLE), `answer ${i}: rawTx hashes to txidLE`);
+        }
+      });
+
+      test('getMempoolSpends once the spenders are mined: undefined (spent in a block, not in the mempool)', async () => {
+        await chain.mine(1);
+        for (const sent of [first, second]) {
+          const status = await adapter.getTransactionStatus(sent.txidLE);
+          assert.equal(status.state, 'confirmed', `the spender ${hashToDisplay(sent.txidLE)} is mined`);
+        }
+        const asked = [...inputsOf(first.rawTx), unspent, ...inputsOf(second.rawTx)];
+        assert.deepEqual(spendersShown(await adapter.getMempoolSpends(asked)), asked.map(() => '-'));
       });
     });
 

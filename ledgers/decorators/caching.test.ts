@@ -49,7 +49,7 @@ describe('withCaching', () => {
     assert.equal(inner.reached.scanBlock, 2);
   });
 
-  test('never caches the tip, hashes by height, header ranges, UTXOs, fee rates, status, broadcasts', async () => {
+  test('never caches the tip, hashes by height, header ranges, UTXOs, fee rates, status, mempool spends, broadcasts', async () => {
     const inner = scriptedAdapter();
     const cached = withCaching(inner);
     for (let i = 0; i < 2; i++) {
@@ -59,9 +59,10 @@ describe('withCaching', () => {
       await cached.listUnspent(scriptA);
       await cached.estimateFeeRate(2);
       await cached.getTransactionStatus(other);
+      assert.deepEqual(await cached.getMempoolSpends([{ txidLE: other, vout: 0 }]), [undefined]);
       await cached.broadcast(Uint8Array.of(1));
     }
-    for (const m of ['getTip', 'getBlockHash', 'getHeaders', 'listUnspent', 'estimateFeeRate', 'getTransactionStatus', 'broadcast'] as const) {
+    for (const m of ['getTip', 'getBlockHash', 'getHeaders', 'listUnspent', 'estimateFeeRate', 'getTransactionStatus', 'getMempoolSpends', 'broadcast'] as const) {
       assert.equal(inner.reached[m], 2, m);
     }
     assert.equal(cached.cacheStats().size, 0);

@@ -6,8 +6,9 @@
  * - `getInclusionProof(txid, block)` (the block's transactions are fixed by its hash);
  * - `scanBlock(block, watch)` (same block, same watched scripts, in any order: same answer).
  * It never caches what moves with the chain or the mempool: the tip, the hash at a height,
- * header ranges, UTXOs, fee rates, transaction status, peg-in claims (a claim comes, confirms and
- * may leave with a reorg), the UTXO set total. Failures are never cached.
+ * header ranges, UTXOs, fee rates, transaction status, mempool spends (a spender comes, is
+ * replaced, is mined), peg-in claims (a claim comes, confirms and may leave with a reorg), the
+ * UTXO set total. Failures are never cached.
  * Answers are copied in and out of the cache, so a caller that mutates a returned array does not
  * corrupt later answers. `cacheStats()` reports hits, misses and size.
  */
@@ -154,6 +155,7 @@ export function withCaching(adapter: LedgerAdapter, options: CachingOptions = {}
     finalizeSpend: (unsigned, signatures) => adapter.finalizeSpend(unsigned, signatures),
     broadcast: (rawTx) => adapter.broadcast(rawTx),
     getTransactionStatus: (txidLE, rawTx) => adapter.getTransactionStatus(txidLE, rawTx),
+    getMempoolSpends: (outpoints) => adapter.getMempoolSpends(outpoints),
     getPegInClaim: (lockTxidLE, lockVout) => adapter.getPegInClaim(lockTxidLE, lockVout),
     getUtxoSetTotal: () => adapter.getUtxoSetTotal(),
     close: () => adapter.close(),

@@ -15,6 +15,7 @@ describe('withCounting', () => {
     assert.equal(counted.info, inner.info);
     assert.deepEqual(await counted.getTip(), { height: 10, hashLE: KNOWN_HASH });
     assert.equal(await counted.getBlockHash(11), undefined);
+    assert.deepEqual(await counted.getMempoolSpends([{ txidLE: KNOWN_HASH, vout: 1 }]), [undefined]);
     inner.failWith.getHeader = 'NODE_UNREACHABLE';
     await assert.rejects(counted.getHeader(KNOWN_HASH), { name: 'LedgerError', code: 'NODE_UNREACHABLE' });
     await assert.rejects(counted.getHeader(KNOWN_HASH), { code: 'NODE_UNREACHABLE' });
@@ -30,6 +31,7 @@ describe('withCounting', () => {
     assert.equal(stats.getTip.calls, 1);
     assert.equal(stats.getTip.failures, 0);
     assert.equal(stats.getBlockHash.calls, 1);
+    assert.equal(stats.getMempoolSpends.calls, 1);
     assert.equal(stats.getHeader.calls, 3);
     assert.equal(stats.getHeader.failures, 3);
     assert.deepEqual(stats.getHeader.failuresByCode, { NODE_UNREACHABLE: 2, NODE_REFUSED: 1 });

@@ -102,6 +102,7 @@ export function withCounting(adapter: LedgerAdapter): CountingLedgerAdapter {
     finalizeSpend: (unsigned, signatures) => timedSync('finalizeSpend', () => adapter.finalizeSpend(unsigned, signatures)),
     broadcast: (rawTx) => timedAsync('broadcast', () => adapter.broadcast(rawTx)),
     getTransactionStatus: (txidLE, rawTx) => timedAsync('getTransactionStatus', () => adapter.getTransactionStatus(txidLE, rawTx)),
+    getMempoolSpends: (outpoints) => timedAsync('getMempoolSpends', () => adapter.getMempoolSpends(outpoints)),
     getPegInClaim: (lockTxidLE, lockVout) => timedAsync('getPegInClaim', () => adapter.getPegInClaim(lockTxidLE, lockVout)),
     getUtxoSetTotal: () => timedAsync('getUtxoSetTotal', () => adapter.getUtxoSetTotal()),
     close: () => timedAsync('close', () => adapter.close()),

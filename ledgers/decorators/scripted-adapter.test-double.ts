@@ -50,6 +50,7 @@ export function scriptedAdapter(): ScriptedAdapter {
     },
     broadcast: () => step('broadcast', () => ({ txidLE: new Uint8Array(32), alreadyKnown: false })),
     getTransactionStatus: () => step('getTransactionStatus', () => ({ state: 'unknown' as const })),
+    getMempoolSpends: (outpoints) => step('getMempoolSpends', () => outpoints.map(() => undefined)),
     getPegInClaim: () => step('getPegInClaim', () => ({ claimed: false as const })),
     getUtxoSetTotal: () => step('getUtxoSetTotal', () => ({ block: { height: 10, hashLE: KNOWN_HASH }, total: 21n })),
     close: () => step('close', () => undefined),

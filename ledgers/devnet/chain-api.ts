@@ -131,6 +131,8 @@ export interface ChainApi extends ChainEvents {
   acceptToMempool(raw: Uint8Array): AcceptResult;
   mempool(): MempoolEntry[];
   mempoolEntry(txidLE: Uint8Array): MempoolEntry | undefined;
+  /** The txid of the mempool transaction spending outpoint `txidLE:vout` (gettxspendingprevout), or undefined when none does. */
+  mempoolSpenderOf(txidLE: Uint8Array, vout: number): Uint8Array | undefined;
   /** Fee rate in base units per virtual byte to confirm within `blocks` (a simple estimate). */
   estimateFeeRate(blocks: number): number;
 

@@ -99,6 +99,9 @@ class HeaderNode implements LedgerAdapter {
   getUtxoSetTotal(): never {
     throw new Error('test node: getUtxoSetTotal is not served');
   }
+  getMempoolSpends(): never {
+    throw new Error('test node: getMempoolSpends is not served');
+  }
   async close(): Promise<void> {}
 }
 

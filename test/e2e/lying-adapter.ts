@@ -156,6 +156,7 @@ export function createAdapter(options: unknown): LedgerAdapter {
     finalizeSpend: (unsigned, signatures) => inner.finalizeSpend(unsigned, signatures),
     broadcast: (rawTx) => inner.broadcast(rawTx),
     getTransactionStatus: (txidLE, rawTx) => inner.getTransactionStatus(txidLE, rawTx),
+    getMempoolSpends: (outpoints) => inner.getMempoolSpends(outpoints),
     getPegInClaim: (lockTxidLE, lockVout) => inner.getPegInClaim(lockTxidLE, lockVout),
     getUtxoSetTotal: () => inner.getUtxoSetTotal(),
     close: () => inner.close(),

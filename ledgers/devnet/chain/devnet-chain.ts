@@ -327,6 +327,12 @@ export class DevnetChain implements ChainApi {
     return pooled === undefined ? undefined : this.pool.toEntry(pooled);
   }
 
+  mempoolSpenderOf(txidLE: Uint8Array, vout: number): Uint8Array | undefined {
+    assertBytes(txidLE, 32, 'txidLE');
+    assertInteger(vout, 0, 0xffffffff, 'vout');
+    return this.pool.spenderOf(outpointKey(txidLE, vout))?.decoded.txidLE.slice();
+  }
+
   estimateFeeRate(blocks: number): number {
     assertInteger(blocks, 1, 1008, 'blocks');
     return this.pool.estimateFeeRate(blocks);

@@ -20,6 +20,7 @@ import { getchaintips } from './get-chain-tips.js';
 import { getrawtransaction } from './get-raw-transaction.js';
 import { gettxout } from './get-tx-out.js';
 import { gettxoutsetinfo } from './get-tx-out-set-info.js';
+import { gettxspendingprevout } from './get-tx-spending-prevout.js';
 import { getmempoolentry, getmempoolinfo, getrawmempool } from './mempool.js';
 import type { MethodContext, RpcMethod } from './method.js';
 import { getnetworkinfo } from './network-info.js';
@@ -48,6 +49,7 @@ export const ALL_METHODS: readonly RpcMethod[] = [
   getrawmempool,
   getmempoolentry,
   getmempoolinfo,
+  gettxspendingprevout,
   gettxout,
   gettxoutsetinfo,
   gettxoutproof,
