@@ -57,6 +57,11 @@ export interface Reason {
   readonly message: string;
 }
 
+/** `txid:vout` in display order: how payouts and reservations name an outpoint. */
+export function outpointText(o: { readonly txidLE: Uint8Array; readonly vout: number }): string {
+  return `${hashToDisplay(o.txidLE)}:${o.vout}`;
+}
+
 /** The payout transaction (a mint or a release), stored before it is broadcast. */
 export interface PayoutTx {
   readonly txid: string;

@@ -103,6 +103,20 @@ describe('caps', () => {
     assert.equal((await gov.admit('pegin', idOf(3), 50n, false)).admitted, true);
     assert.equal(await gov.used('pegin'), 80n);
   });
+
+  test('restore counts a transfer paid at a past time until its 24 h are over; outside the window or already counted, nothing', async () => {
+    const { gov, clock } = open('restore', { dailyCap: 100n });
+    assert.equal(await gov.restore('pegin', idOf(1), 60n, clock.t - 23 * HOUR), true);
+    assert.equal(await gov.restore('pegin', idOf(2), 60n, clock.t - WINDOW_MS), false, 'exactly 24 h ago: outside');
+    assert.equal(await gov.used('pegin'), 60n);
+    assert.equal(await gov.restore('pegin', idOf(1), 99n, clock.t), false, 'already counted: kept as it is');
+    assert.equal(await gov.used('pegin'), 60n);
+    assert.equal((await gov.admit('pegin', idOf(3), 50n, false)).admitted, false, 'the restored amount takes room under the cap');
+    clock.t += HOUR + 1;
+    assert.equal(await gov.used('pegin'), 0n, 'it leaves the window 24 h after the time it paid');
+    assert.equal((await gov.admit('pegin', idOf(3), 50n, false)).admitted, true);
+    assert.equal(await gov.used('pegout'), 0n);
+  });
 });
 
 describe('concurrency', () => {

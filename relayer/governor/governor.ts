@@ -90,6 +90,18 @@ export class Governor {
     };
   }
 
+  /**
+   * Counts a transfer that already paid at time `at` (ms) — found on chain by `rescan` after Redis
+   * was lost — so that the window is what it was: nothing when `at` is outside the window, and an
+   * entry that is already there is kept as it is.
+   */
+  async restore(direction: Direction, id: TransferId, amount: bigint, at: number): Promise<boolean> {
+    if (amount < 0n || amount > MAX_EXACT) throw new RangeError(`amount: ${amount} is outside the governor's exact range (0..2^53-1)`);
+    if (at <= this.now() - WINDOW_MS) return false;
+    const [[, added]] = (await this.redis.multi().zadd(this.keys.governor(direction), 'NX', at, id).hsetnx(this.keys.governorAmounts(direction), id, amount.toString()).exec()) as [[Error | null, number]];
+    return added === 1;
+  }
+
   /** Takes a transfer out of the window (it was rejected or reorged before it paid anything). */
   async forget(direction: Direction, id: TransferId): Promise<void> {
     await this.redis.multi().zrem(this.keys.governor(direction), id).hdel(this.keys.governorAmounts(direction), id).exec();

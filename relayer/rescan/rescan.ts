@@ -6,18 +6,22 @@
  * - a lock whose outpoint the side chain says is claimed is recorded with that mint as its payout
  *   (`completed` once the mint has its confirmations, else `broadcast`, which `settle` follows);
  * - a burn whose release (the `UBR1 0x03` memo carrying its burns hash) is on the main chain is
- *   recorded with that release, the same way;
+ *   recorded with that release, the same way; so is one whose release waits in the main node's
+ *   mempool (`broadcast`, with the release's bytes, so that settle can rebroadcast or fee-bump it);
  * - everything else starts again at `seen`, and the pipeline takes it from there; its payout is
- *   built again, and the side chain's one-claim-per-outpoint rule and the release lookup keep
- *   anything from being paid twice.
+ *   built again, and the side chain's one-claim-per-outpoint rule and the release lookups (chain and
+ *   mempool) keep anything from being paid twice.
+ * Each payout found is counted in its direction's 24-hour cap window from the time of its block.
  * Records that already exist are left alone (rescan never moves a transfer backwards). At the end
  * the watchers' cursors are set to the tips it scanned and every moving transfer is queued.
  */
 import type { BlockRef } from '../../ledgers/adapter.js';
 import { bytesToHex, displayToHash, hashToDisplay } from '../../proofs/bytes.js';
-import type { RelayerContext } from '../context.js';
+import { readHeaderTime } from '../../proofs/bitcoin/header.js';
+import { payoutRole, type RelayerContext } from '../context.js';
 import { burnsHash, detectBurns, detectLocks, detectReleases } from '../detect/index.js';
 import type { ChainRole } from '../store/keys.js';
+import { readMempoolReleases, type MempoolReleases } from '../chain/mempool-releases.js';
 import type { PayoutTx, Transfer } from '../transfer.js';
 import { recordTransfers, type Candidate } from '../watch/record-transfers.js';
 import { sweep } from '../watch/sweeper.js';
@@ -68,18 +72,35 @@ async function scanChain(ctx: RelayerContext, role: ChainRole, onProgress?: (rol
   return { from, to, blocks, releases };
 }
 
-/** Moves a just-recorded `seen` transfer to the payout the chain already holds. */
-async function adopt(ctx: RelayerContext, t: Transfer, payout: PayoutTx, confirmations: number, needed: number): Promise<string> {
-  const state = confirmations >= needed ? 'completed' : 'broadcast';
+/** Where rescan found a payout: in a block of its chain (with its confirmations), or in the mempool. */
+interface FoundPayout {
+  readonly payout: PayoutTx;
+  readonly block?: BlockRef;
+  readonly confirmations: number;
+}
+
+/**
+ * Moves a just-recorded `seen` transfer to the payout the chain already holds, and counts it in its
+ * direction's cap window from the time of the payout's block (now, for one in the mempool), as it
+ * was counted before Redis was lost.
+ */
+async function adopt(ctx: RelayerContext, t: Transfer, found: FoundPayout): Promise<string> {
+  const role = payoutRole(t);
+  const needed = ctx.config.chains[role].confirmations;
+  const state = found.confirmations >= needed ? 'completed' : 'broadcast';
   const amount = t.amount;
-  await ctx.store.mutate(t.id, (cur) =>
+  const where = found.block === undefined ? 'in the mempool' : `on chain (${found.confirmations} confirmations)`;
+  const stored = await ctx.store.mutate(t.id, (cur) =>
     cur.state === 'seen' && cur.generation === t.generation
       ? {
-          next: { ...cur, state, payout, ...(t.direction === 'pegin' ? { payoutAmount: amount - ctx.config.fees.mint } : {}) },
-          note: `rescan: payout ${payout.txid} found on chain (${confirmations} confirmations)`,
+          next: { ...cur, state, payout: found.payout, ...(t.direction === 'pegin' ? { payoutAmount: amount - ctx.config.fees.mint } : {}) },
+          note: `rescan: payout ${found.payout.txid} found ${where}`,
         }
       : undefined,
   );
+  if (stored.payout?.txid !== found.payout.txid) return stored.state;
+  const header = found.block === undefined ? undefined : await ctx.adapters[role].getHeader(found.block.hashLE);
+  await ctx.governor.restore(t.direction, t.id, t.amount, header === undefined ? Date.now() : readHeaderTime(header) * 1000);
   return state;
 }
 
@@ -104,25 +125,36 @@ export async function rescan(ctx: RelayerContext, onProgress?: (role: ChainRole,
         continue;
       }
       const payout: PayoutTx = { txid: hashToDisplay(claim.mintTxidLE), rawTx: '', inputs: [`${t.source.txid}:${t.source.vout}`], fee: ctx.config.fees.mint, feeRate: 0 };
-      count(await adopt(ctx, t, payout, claim.confirmations, ctx.config.chains.side.confirmations));
+      count(await adopt(ctx, t, { payout, confirmations: claim.confirmations, ...(claim.block === undefined ? {} : { block: claim.block }) }));
     }
   }
   let burns = 0;
+  // the main mempool's releases, read once (only when a burn has no release in a block)
+  let mempool: Promise<MempoolReleases> | undefined;
+  const pendingReleases = (): Promise<MempoolReleases> =>
+    (mempool ??= (async () => readMempoolReleases(ctx, await ctx.adapters.main.listUnspent(ctx.lockScript), (await ctx.adapters.main.getTip()).height))());
   for (const { block, candidates } of side.blocks) {
     const fresh = await recordTransfers(ctx, 'side', 'pegout', block, candidates);
     burns += candidates.length;
     for (const c of candidates) if (c.rejection !== undefined) count('rejected');
     for (const t of fresh) {
       if (t.state !== 'seen' || t.generation !== 0) continue;
-      const releaseTxid = await ctx.marks.releaseFor(bytesToHex(burnsHash([{ txidLE: displayToHash(t.source.txid), vout: t.source.vout }])));
-      if (releaseTxid === undefined) {
+      const hashHex = bytesToHex(burnsHash([{ txidLE: displayToHash(t.source.txid), vout: t.source.vout }]));
+      const releaseTxid = await ctx.marks.releaseFor(hashHex);
+      if (releaseTxid !== undefined) {
+        const status = await ctx.adapters.main.getTransactionStatus(displayToHash(releaseTxid));
+        const payout: PayoutTx = { txid: releaseTxid, rawTx: '', inputs: [], fee: 0n, feeRate: 0 };
+        count(await adopt(ctx, t, status.state === 'confirmed' ? { payout, confirmations: status.confirmations, block: status.block } : { payout, confirmations: 0 }));
+        continue;
+      }
+      // a release signed and sent before Redis was lost, still waiting for a block: follow it
+      const pending = (await pendingReleases()).releases.get(hashHex);
+      if (pending === undefined) {
         count('seen');
         continue;
       }
-      const status = await ctx.adapters.main.getTransactionStatus(displayToHash(releaseTxid));
-      const confirmations = status.state === 'confirmed' ? status.confirmations : 0;
-      const payout: PayoutTx = { txid: releaseTxid, rawTx: '', inputs: [], fee: 0n, feeRate: 0 };
-      count(await adopt(ctx, t, payout, confirmations, ctx.config.chains.main.confirmations));
+      await ctx.marks.reserve(t.id, pending.inputs);
+      count(await adopt(ctx, t, { payout: pending, confirmations: 0 }));
     }
   }
   const { queued } = await sweep(ctx);

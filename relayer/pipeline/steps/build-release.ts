@@ -1,23 +1,18 @@
 /**
- * Builds the release of one burn on the main chain: picks confirmed lock outputs (largest first,
- * never one another release reserved), reserves them in Redis, and sizes the payout so that
- * payout + fee = the burned amount exactly: the lock loses what the side chain burned, no more
- * (so the reserve check keeps holding), and the change goes back to the lock.
+ * Builds the release of one burn on the main chain: picks lock outputs among those it is given
+ * (largest first, never one another release reserved), reserves them in Redis, and sizes the payout
+ * so that payout + fee = the burned amount exactly: the lock loses what the side chain burned, no
+ * more (so the reserve check keeps holding), and the change goes back to the lock.
  */
-import { bytesToHex, hashToDisplay, hexToBytes } from '../../../proofs/bytes.js';
+import { bytesToHex, hexToBytes } from '../../../proofs/bytes.js';
 import type { UnsignedSpend, Utxo } from '../../../ledgers/adapter.js';
 import type { RelayerContext } from '../../context.js';
-import type { Reason, Transfer } from '../../transfer.js';
+import { outpointText, type Reason, type Transfer } from '../../transfer.js';
 
 export type BuiltRelease =
   | { readonly kind: 'built'; readonly unsigned: UnsignedSpend; readonly inputs: readonly Utxo[] }
   | { readonly kind: 'wait'; readonly reason: string }
   | { readonly kind: 'refuse'; readonly reason: Reason };
-
-/** `txid:vout` in display order: how payouts and reservations name an outpoint. */
-export function outpointText(u: Pick<Utxo, 'txidLE' | 'vout'>): string {
-  return `${hashToDisplay(u.txidLE)}:${u.vout}`;
-}
 
 /** Chooses lock outputs worth at least `amount`, leaving change of 0 or above dust. */
 export function selectInputs(candidates: readonly Utxo[], amount: bigint, dust: bigint, preferred: ReadonlySet<string>): Utxo[] | undefined {
@@ -38,14 +33,18 @@ export function selectInputs(candidates: readonly Utxo[], amount: bigint, dust: 
   return chosen;
 }
 
-export async function buildRelease(ctx: RelayerContext, t: Transfer, burnsHashLE: Uint8Array, feeRate: number): Promise<BuiltRelease> {
+/**
+ * `available`: the lock outputs a new release may spend — confirmed, and spent by no mempool
+ * transaction (the caller read both from the main node).
+ */
+export async function buildRelease(ctx: RelayerContext, t: Transfer, burnsHashLE: Uint8Array, feeRate: number, available: readonly Utxo[]): Promise<BuiltRelease> {
   const main = ctx.adapters.main;
   const dust = ctx.config.limits.dust;
   const reservations = await ctx.marks.reservations();
   const mine = new Set([...reservations].filter(([, owner]) => owner === t.id).map(([o]) => o));
-  const unspent = (await main.listUnspent(ctx.lockScript)).filter((u) => u.confirmations >= 1 && (reservations.get(outpointText(u)) ?? t.id) === t.id);
+  const unspent = available.filter((u) => (reservations.get(outpointText(u)) ?? t.id) === t.id);
   const inputs = selectInputs(unspent, t.amount, dust, mine);
-  if (inputs === undefined) return { kind: 'wait', reason: `the confirmed, unreserved lock outputs do not cover ${t.amount} (with change of 0 or above dust)` };
+  if (inputs === undefined) return { kind: 'wait', reason: `the confirmed lock outputs that no other release reserved or spends do not cover ${t.amount} (with change of 0 or above dust)` };
   const wanted = inputs.map(outpointText);
   await ctx.marks.unreserve(t.id, [...mine].filter((o) => !wanted.includes(o)));
   if (!(await ctx.marks.reserve(t.id, wanted))) return { kind: 'wait', reason: 'another release reserved one of the chosen lock outputs first' };

@@ -9,9 +9,8 @@ import type { TxStatus } from '../../../ledgers/adapter.js';
 import { bytesToHex, displayToHash, hashToDisplay, hexToBytes } from '../../../proofs/bytes.js';
 import { payoutRole, type RelayerContext } from '../../context.js';
 import { burnsHash } from '../../detect/index.js';
-import type { PayoutTx, Transfer } from '../../transfer.js';
+import { outpointText, type PayoutTx, type Transfer } from '../../transfer.js';
 import type { Stage } from '../stages.js';
-import { outpointText } from './build-release.js';
 import { hold, notYet } from './outcomes.js';
 
 async function complete(ctx: RelayerContext, t: Transfer, payoutTxid: string, confirmations: number): Promise<void> {

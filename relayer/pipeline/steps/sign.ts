@@ -3,17 +3,18 @@
  * before anything is broadcast. Before it builds anything it re-reads the transfer and the chains:
  * the source must still be proven on this operator's best chain; a peg-in asks the side chain
  * whether the lock outpoint is already claimed; a peg-out looks for a release of its burn already
- * on the main chain. `verified` -> `signing` (with the payout stored) -> hands over to `broadcast`.
+ * on the main chain or in its mempool. `verified` -> `signing` (with the payout stored) -> hands over to `broadcast`.
  */
 import { bytesToHex, displayToHash, hashToDisplay, hexToBytes } from '../../../proofs/bytes.js';
 import type { RelayerContext } from '../../context.js';
 import { burnsHash } from '../../detect/index.js';
 import { RelayerError } from '../../errors.js';
-import type { PayoutTx, Transfer } from '../../transfer.js';
+import { outpointText, type PayoutTx, type Transfer } from '../../transfer.js';
 import type { Stage } from '../stages.js';
 import { assertNotPaused, hold, notYet } from './outcomes.js';
 import { proveOrLeave, type ProvenSource } from './verify.js';
-import { buildRelease, outpointText } from './build-release.js';
+import { buildRelease } from './build-release.js';
+import { readMempoolReleases } from '../../chain/mempool-releases.js';
 
 /** Re-proves the source right before signing; undefined when the transfer left the pipeline. */
 async function reprove(ctx: RelayerContext, t: Transfer): Promise<ProvenSource | undefined> {
@@ -103,21 +104,32 @@ async function signRelease(ctx: RelayerContext, t: Transfer, _source: ProvenSour
   const main = ctx.adapters.main;
   const burnOutpoint = { txidLE: displayToHash(t.source.txid), vout: t.source.vout };
   const hashLE = burnsHash([burnOutpoint]);
-  // exactly once: a release of this burn already seen on the main chain is followed, not rebuilt
-  const existing = await ctx.marks.releaseFor(bytesToHex(hashLE));
+  const hashHex = bytesToHex(hashLE);
+  // exactly once: a release of this burn in the main mempool or on the main chain is followed, not
+  // rebuilt. The order matters. The lock outputs and their mempool spends are read first; then the
+  // main chain must be scanned up to the node's tip as read after them, so that a release mined
+  // meanwhile is in the releases the watcher recorded. (After a lost Redis the main watcher starts
+  // over while the side watcher re-records the burns: a release may sit in a block not scanned yet.)
+  const lockOutputs = await main.listUnspent(ctx.lockScript);
+  const tip = await main.getTip();
+  const mempool = await readMempoolReleases(ctx, lockOutputs, tip.height);
+  const scanned = await ctx.marks.cursor('main');
+  const needed = Math.max(tip.height, ctx.light.main.chain.tipHeight);
+  if (scanned === undefined || scanned.height < needed) {
+    throw notYet(`the main chain is scanned up to ${scanned?.height ?? 'no block'} of ${needed}: a release of this burn may be in a block not scanned yet`);
+  }
+  const existing = await ctx.marks.releaseFor(hashHex);
   if (existing !== undefined) {
     return adoptPayout(ctx, t, { txid: existing, rawTx: '', inputs: [], fee: 0n, feeRate: 0 }, `release ${existing} of this burn found on the main chain`);
   }
-  // ...but "seen" only goes as far as the main watcher scanned: after a lost Redis it starts over
-  // (no cursor) while the side watcher re-records the burns, and a release of this burn may be in
-  // a block it has not reached yet. Build one only once the main chain is scanned up to its tip.
-  const scanned = await ctx.marks.cursor('main');
-  const mainTip = ctx.light.main.chain.tipHeight;
-  if (scanned === undefined || scanned.height < mainTip) {
-    throw notYet(`the main chain is scanned up to ${scanned?.height ?? 'no block'} of ${mainTip}: a release of this burn may be in a block not scanned yet`);
+  const pending = mempool.releases.get(hashHex);
+  if (pending !== undefined) {
+    if (!(await ctx.marks.reserve(t.id, pending.inputs))) ctx.log.warn({ transferId: t.id, release: pending.txid }, 'an input of the release found in the mempool is reserved by another transfer');
+    return adoptPayout(ctx, t, pending, `release ${pending.txid} of this burn found in the main mempool`);
   }
+  const available = lockOutputs.filter((u) => u.confirmations >= 1 && !mempool.spent.has(outpointText(u)));
   const feeRate = await main.estimateFeeRate(ctx.config.fees.releaseTargetBlocks);
-  const built = await buildRelease(ctx, t, hashLE, feeRate);
+  const built = await buildRelease(ctx, t, hashLE, feeRate, available);
   if (built.kind === 'wait') throw notYet(built.reason);
   if (built.kind === 'refuse') {
     await hold(ctx, t, built.reason);
