@@ -12,6 +12,8 @@ import { stringify } from 'yaml';
 import { loadConfig, type RelayerConfig } from '../../config/index.js';
 import { spawnDevnetNode, stopNodeProcess, type NodeProcess } from '../../ledgers/devnet/node-process.js';
 import { JsonRpcClient } from '../../ledgers/rpc/json-rpc-client.js';
+import { RelayerError } from '../errors.js';
+import { checkRedis, closeQuietly, createRedisConnection } from '../redis/connections.js';
 import { findRedis, startRedisServer, type RedisServer } from '../redis/redis-server.js';
 
 export const DEVNET_CONFIG = fileURLToPath(new URL('../../config/devnet.yaml', import.meta.url));
@@ -71,12 +73,29 @@ export async function startDevnetNodes(options: DevnetNodesOptions = {}): Promis
   };
 }
 
-/** The Redis a devnet run uses: REDIS_URL (or 127.0.0.1:6379) when it answers, else a private server. */
-export async function devnetRedis(env: NodeJS.ProcessEnv = process.env): Promise<{ url: string; server?: RedisServer }> {
+/**
+ * The Redis a devnet run uses: REDIS_URL (or 127.0.0.1:6379) when it answers and passes the
+ * relayer's start-up check (it never evicts keys, and is recent enough), else a private
+ * `redis-server` on a free port; `unused` says why the one at REDIS_URL was not taken.
+ */
+export async function devnetRedis(env: NodeJS.ProcessEnv = process.env): Promise<{ url: string; server?: RedisServer; unused?: string }> {
   const url = env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-  if (await findRedis(url)) return { url };
+  let unused = 'none answered';
+  if (await findRedis(url)) {
+    const conn = createRedisConnection(url, 'command', 'devnet-probe');
+    conn.on('error', () => {}); // the check's answer says what went wrong
+    try {
+      await checkRedis(conn);
+      return { url };
+    } catch (e) {
+      if (!(e instanceof RelayerError)) throw e;
+      unused = `${e.code}: ${e.message}`;
+    } finally {
+      await closeQuietly(conn);
+    }
+  }
   const server = await startRedisServer();
-  return { url: server.url, server };
+  return { url: server.url, server, unused };
 }
 
 export interface DevnetConfigOverrides {

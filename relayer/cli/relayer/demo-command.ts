@@ -54,7 +54,7 @@ export async function demoCommand(options: DemoCliOptions): Promise<number> {
     say(`  main ${nodes.main.line.rpc}  side ${nodes.side.line.rpc}  (data in ${nodes.dir})`);
     const redis = await devnetRedis();
     if (redis.server !== undefined) cleanups.push(() => redis.server!.stop());
-    say(redis.server === undefined ? `Redis: using ${redis.url}` : `Redis: none answered at REDIS_URL; started a private redis-server at ${redis.url}`);
+    say(redis.server === undefined ? `Redis: using ${redis.url}` : `Redis: not using the one at REDIS_URL (${redis.unused ?? 'none answered'}); started a private redis-server at ${redis.url}`);
     const config = writeDevnetConfig(join(nodes.dir, 'relayer.yaml'), nodes, redis.url);
     const admin = createRedisConnection(redis.url, 'command', 'demo');
     await resetDeployment(admin, config.redis.prefix, config.deployment);
