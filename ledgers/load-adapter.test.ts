@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { BITCOIND_ADAPTER_MODULE, BUILTIN_ADAPTER_MODULES, assertLedgerAdapter, loadAdapter } from './load-adapter.js';
-import { AdapterLoadError, type AdapterLoadErrorCode } from './errors.js';
+import { eventually } from '../test/eventually.js';
+import { AdapterLoadError, LedgerError, type AdapterLoadErrorCode } from './errors.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -62,6 +63,36 @@ describe('built-in adapters', () => {
   test(`${BITCOIND_ADAPTER_MODULE} takes a profile by name and builds the adapter`, async () => {
     const adapter = await loadAdapter({ module: BITCOIND_ADAPTER_MODULE, options: { profile: 'devnet-side', endpoints: [{ url: 'http://127.0.0.1:1/' }], feeRate: { floor: 1, cap: 10 } } });
     assert.equal(adapter.info.chainId, 'devnet-side');
+    await adapter.close();
+  });
+
+  test(`${BITCOIND_ADAPTER_MODULE} reports its block stream errors to the host's onStreamError (a sink that throws changes nothing)`, async () => {
+    const seen: unknown[] = [];
+    const host = {
+      onStreamError: (e: unknown) => {
+        seen.push(e);
+        throw new Error('a sink that throws');
+      },
+    };
+    // nothing listens on port 1: every poll of the stream fails
+    const adapter = await loadAdapter({ module: BITCOIND_ADAPTER_MODULE, options: { profile: 'devnet-main', endpoints: [{ url: 'http://127.0.0.1:1/', user: 'u', password: 'p' }], pollIntervalMs: 20, feeRate: { floor: 1, cap: 10 } } }, { host });
+    const events: unknown[] = [];
+    const subscription = adapter.subscribeBlocks(0, (e) => void events.push(e));
+    try {
+      await eventually(() => assert.ok(seen.length >= 2, `the stream went on after the sink threw (${seen.length} errors so far)`));
+    } finally {
+      await subscription.close();
+      await adapter.close();
+    }
+    assert.ok(seen[0] instanceof LedgerError && seen[0].code === 'NODE_UNREACHABLE', String(seen[0]));
+    assert.deepEqual(events, [], 'the listener never sees errors');
+  });
+
+  test('a module whose createAdapter takes only options still loads when a host is given', async () => {
+    // examples/adapter-plugin exports createAdapter(options): the host is simply not used
+    const options = { rpcUrl: 'http://127.0.0.1:1/', user: 'u', password: 'p' };
+    const adapter = await loadAdapter({ module: './examples/adapter-plugin/index.ts', options }, { baseDir: root, host: { onStreamError: () => {} } });
+    assert.equal(adapter.info.chainId, 'example-devnet');
     await adapter.close();
   });
 });

@@ -4,10 +4,12 @@
  *
  * An adapter module (a package or a file) exports
  *
- *     export function createAdapter(options: unknown): LedgerAdapter | Promise<LedgerAdapter>
+ *     export function createAdapter(options: unknown, host?: AdapterHost): LedgerAdapter | Promise<LedgerAdapter>
  *
  * which checks its own `options` (throwing with the key's path and the fix) and returns an adapter
- * whose `contractVersion` is ADAPTER_CONTRACT_VERSION. `module` is
+ * whose `contractVersion` is ADAPTER_CONTRACT_VERSION. `host` is what the program that loads the
+ * adapter offers it (the relayer: a sink for block stream errors, to log them); an adapter may
+ * ignore it, so a module written for `createAdapter(options)` still loads. `module` is
  * - a built-in name: `utxo-relay/bitcoind` (the `bitcoind` adapter of `ledgers/bitcoind/`, whose
  *   options are `createBitcoindAdapter`'s config);
  * - a path starting with `.` or `/`: resolved against the current working directory (or
@@ -29,13 +31,29 @@ export interface AdapterSpec {
   readonly options: unknown;
 }
 
+/**
+ * What the program loading an adapter offers it, the second argument of `createAdapter`. Every
+ * member is optional for the host to give and for the adapter to use; new members may be added
+ * without a new contract version (docs/adapters.md).
+ */
+export interface AdapterHost {
+  /**
+   * Told of each failure that a block stream of the adapter recovers from by itself (the node does
+   * not answer, the websocket dropped, a listener threw): the host logs it. The stream goes on
+   * retrying; the listener of `subscribeBlocks` still never sees errors. Must not throw.
+   */
+  readonly onStreamError?: (error: unknown) => void;
+}
+
 export interface LoadAdapterOptions {
   /** Where relative module paths are resolved from. [Default: process.cwd()] */
   readonly baseDir?: string;
+  /** Given to the module's `createAdapter(options, host)`. [Default: {}] */
+  readonly host?: AdapterHost;
 }
 
-/** The signature an adapter module exports as `createAdapter`. */
-export type CreateAdapter = (options: unknown) => LedgerAdapter | Promise<LedgerAdapter>;
+/** The signature an adapter module exports as `createAdapter` (`host` may be left out by the module). */
+export type CreateAdapter = (options: unknown, host: AdapterHost) => LedgerAdapter | Promise<LedgerAdapter>;
 
 export const BITCOIND_ADAPTER_MODULE = 'utxo-relay/bitcoind';
 
@@ -52,12 +70,32 @@ const BUILTINS: Readonly<Record<string, () => Promise<CreateAdapter>>> = {
       });
     }
     const chainProfile = mod['chainProfile'];
-    // In a config file the profile is a name ("devnet-main", "bitcoin-mainnet"...): look it up.
-    return (options: unknown) => {
-      const config =
-        typeof options === 'object' && options !== null && typeof (options as { profile?: unknown }).profile === 'string' && typeof chainProfile === 'function'
-          ? { ...options, profile: (chainProfile as (name: string) => unknown)((options as { profile: string }).profile) }
-          : options;
+    return (options: unknown, host: AdapterHost) => {
+      if (typeof options !== 'object' || options === null) return (create as (config: unknown) => LedgerAdapter | Promise<LedgerAdapter>)(options);
+      const given = options as { profile?: unknown; onStreamError?: unknown };
+      const config: Record<string, unknown> = { ...options };
+      // In a config file the profile is a name ("devnet-main", "bitcoin-mainnet"...): look it up.
+      if (typeof given.profile === 'string' && typeof chainProfile === 'function') config['profile'] = (chainProfile as (name: string) => unknown)(given.profile);
+      // The host's sink becomes the bitcoind config's onStreamError (after one given in code, if
+      // any); a sink that throws must not break the stream.
+      const sink = host.onStreamError;
+      if (sink !== undefined) {
+        const own = given.onStreamError;
+        const safeSink = (e: unknown): void => {
+          try {
+            sink(e);
+          } catch {
+            // the host's problem: the stream goes on
+          }
+        };
+        if (own === undefined) config['onStreamError'] = safeSink;
+        else if (typeof own === 'function') {
+          config['onStreamError'] = (e: unknown) => {
+            (own as (e: unknown) => void)(e);
+            safeSink(e);
+          };
+        } // anything else is refused by the bitcoind config check
+      }
       return (create as (config: unknown) => LedgerAdapter | Promise<LedgerAdapter>)(config);
     };
   },
@@ -178,7 +216,7 @@ export async function loadAdapter(spec: AdapterSpec, from: LoadAdapterOptions = 
   const create = await importFactory(spec.module, from.baseDir ?? process.cwd());
   let adapter: unknown;
   try {
-    adapter = await create(spec.options);
+    adapter = await create(spec.options, from.host ?? {});
   } catch (e) {
     throw new AdapterLoadError('ADAPTER_CREATE_FAILED', `adapter module ${spec.module}: createAdapter(options) threw: ${e instanceof Error ? e.message : String(e)}; fix the adapter's options (see its documentation)`, {
       cause: e,

@@ -4,7 +4,10 @@ import { UtxoRelayError } from '../proofs/base-error.js';
  * Errors of the relayer service (docs/relayer-errors.md explains each code and what to do).
  * - CONFIG_INVALID: the YAML config is missing a key or has a bad value; `details.path` names the
  *   key, the message says the fix. Refused at start.
- * - REDIS_UNREACHABLE: Redis does not answer. Transient for jobs; at start, the relayer refuses.
+ * - REDIS_UNREACHABLE: Redis does not answer. Transient for jobs; at start (also when it stops
+ *   answering before the relayer is up), the relayer refuses, closing what it opened.
+ * - REDIS_VERSION: Redis is older than 6.2 (MIN_REDIS_VERSION), or its version cannot be read: the
+ *   relayer refuses to start. `details.version` is what INFO said, `details.minimum` the minimum.
  * - REDIS_EVICTION_POLICY: Redis may evict keys (`maxmemory-policy` is not `noeviction`): queues and
  *   transfer records could vanish, so the relayer refuses to start.
  * - LEASE_LOST: this process lost the watcher lease of a chain to another one; its watcher stops.
@@ -21,6 +24,7 @@ import { UtxoRelayError } from '../proofs/base-error.js';
 export const RELAYER_ERROR_CODES = [
   'CONFIG_INVALID',
   'REDIS_UNREACHABLE',
+  'REDIS_VERSION',
   'REDIS_EVICTION_POLICY',
   'LEASE_LOST',
   'TRANSFER_NOT_FOUND',

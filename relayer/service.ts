@@ -1,24 +1,30 @@
 /**
  * The relayer service of one process: connects to Redis (and refuses to start unless it is
- * `noeviction`), loads both chains' adapters, opens the light clients, and runs what this process
- * is asked to run: the watchers and the sweeper (each under a lease: one process of the deployment
- * holds each), and the worker pools (every process may run them; jobs are shared through Redis).
+ * `noeviction` and at least 6.2), loads both chains' adapters, opens the light clients, and runs
+ * what this process is asked to run: the watchers and the sweeper (each under a lease: one process
+ * of the deployment holds each), and the worker pools (every process may run them; jobs are shared
+ * through Redis).
+ *
+ * Start-up either gives a running relayer or throws having closed what it opened; Redis going away
+ * at any point of it is REDIS_UNREACHABLE. Once running, Redis outages and block stream errors are
+ * logged at warn, at most once per `warnEveryMs` each while they last (LogThrottle).
  */
 import { dirname } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { LedgerAdapter } from '../ledgers/adapter.js';
 import { lockScriptPubKey } from '../ledgers/bitcoin/lock-script.js';
-import { loadAdapter } from '../ledgers/load-adapter.js';
+import { loadAdapter, type AdapterHost } from '../ledgers/load-adapter.js';
 import type { RelayerConfig } from '../config/index.js';
 import { LightClient } from './chain/light-client.js';
 import type { RelayerContext } from './context.js';
 import { RelayerError } from './errors.js';
 import { Governor } from './governor/governor.js';
 import { createLogger } from './log.js';
+import { LogThrottle } from './log-throttle.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { startWorkers, type WorkerPool } from './pipeline/workers.js';
-import { checkRedis, closeQuietly, createRedisConnection } from './redis/connections.js';
+import { awaitReady, checkRedis, closeQuietly, createRedisConnection, logOutages, unreachableOr, type OutageLog } from './redis/connections.js';
 import { Lease } from './redis/lease.js';
 import { LocalSigner } from './signing/local-signer.js';
 import type { FederationSigner } from './signing/signer.js';
@@ -38,6 +44,11 @@ export interface RelayerOptions {
   readonly sweepIntervalMs?: number;
   /** How long a lease lasts without renewal. [Default: 15 s] */
   readonly leaseTtlMs?: number;
+  /**
+   * While a Redis connection stays down, or a chain's block stream keeps failing, how often it is
+   * logged again (the first error is logged at once). [Default: 60000 ms]
+   */
+  readonly warnEveryMs?: number;
   readonly logger?: Logger;
   /** Adapters to use instead of loading the config's (tests wrap them, e.g. with a lying node). */
   readonly adapters?: Partial<Record<ChainRole, LedgerAdapter>>;
@@ -51,9 +62,13 @@ export interface Relayer {
 
 const ROLES: readonly ChainRole[] = ['main', 'side'];
 
-/** The command connection, checked (REDIS_UNREACHABLE / REDIS_EVICTION_POLICY refuse the start). */
-export async function connectStore(config: RelayerConfig): Promise<{ redis: Redis; keys: Keys }> {
+/**
+ * The command connection, checked (REDIS_UNREACHABLE / REDIS_VERSION / REDIS_EVICTION_POLICY refuse
+ * the start). With `log`, its outages are logged (logOutages) instead of printed by ioredis.
+ */
+export async function connectStore(config: RelayerConfig, log?: OutageLog, warnEveryMs?: number): Promise<{ redis: Redis; keys: Keys }> {
   const redis = createRedisConnection(config.redis.url, 'command', `${config.deployment}:command`);
+  if (log !== undefined) logOutages(redis, log, warnEveryMs === undefined ? {} : { repeatEveryMs: warnEveryMs });
   try {
     await checkRedis(redis);
   } catch (e) {
@@ -65,49 +80,70 @@ export async function connectStore(config: RelayerConfig): Promise<{ redis: Redi
 
 export async function startRelayer(config: RelayerConfig, options: RelayerOptions = {}): Promise<Relayer> {
   const log = options.logger ?? createLogger(config.log.level, { deployment: config.deployment });
-  const { redis, keys } = await connectStore(config);
-  const producer = createRedisConnection(config.redis.url, 'producer', `${config.deployment}:producer`);
-  const workerConn = createRedisConnection(config.redis.url, 'worker', `${config.deployment}:worker`);
+  const warnEveryMs = options.warnEveryMs ?? 60_000;
+  if (!Number.isSafeInteger(warnEveryMs) || warnEveryMs < 1) throw new RangeError(`options.warnEveryMs: expected a positive integer (ms), got ${String(warnEveryMs)}`);
+  const { redis, keys } = await connectStore(config, log, warnEveryMs);
+  const connection = (role: 'producer' | 'worker'): Redis => {
+    const conn = createRedisConnection(config.redis.url, role, `${config.deployment}:${role}`);
+    logOutages(conn, log, { repeatEveryMs: warnEveryMs });
+    return conn;
+  };
+  const producer = connection('producer');
+  const workerConn = connection('worker');
   const owned: LedgerAdapter[] = [];
   const adapters = {} as Record<ChainRole, LedgerAdapter>;
+  const light = {} as Record<ChainRole, LightClient>;
+  let ctx: RelayerContext;
   try {
     for (const role of ROLES) {
       const given = options.adapters?.[role];
       if (given !== undefined) adapters[role] = given;
       else {
-        adapters[role] = await loadAdapter({ module: config.chains[role].adapter, options: config.chains[role].options }, { baseDir: dirname(config.file) });
+        const host: AdapterHost = { onStreamError: streamErrorLog(log, role, warnEveryMs) };
+        adapters[role] = await loadAdapter({ module: config.chains[role].adapter, options: config.chains[role].options }, { baseDir: dirname(config.file), host });
         owned.push(adapters[role]);
       }
     }
     if (!adapters.side.info.capabilities.pegInMints) {
       throw new RelayerError('CONFIG_INVALID', `chains.side: the adapter of ${adapters.side.info.chainId} does not accept peg-in mints (capabilities.pegInMints); use the side chain's adapter or profile`, { details: { path: 'chains.side.adapter' } });
     }
+    // Redis may have gone since connectStore checked it: every Redis step of the start says so.
+    for (const role of ROLES) {
+      const anchor = config.chains[role].anchor;
+      try {
+        light[role] = await LightClient.open(adapters[role], { redis, redisKey: keys.headers(role), ...(anchor === undefined ? {} : { anchor }) });
+      } catch (e) {
+        throw unreachableOr(redis, e, `the relayer was starting (reading the saved header chain of ${role})`);
+      }
+    }
+    // BullMQ sends on these as soon as it has them; a producer cannot send before it is ready.
+    await Promise.all([producer, workerConn].map((c) => awaitReady(c)));
+    const federation = config.federation.federation;
+    ctx = {
+      config,
+      federation,
+      lockScript: lockScriptPubKey(federation),
+      adapters,
+      light,
+      redis,
+      store: new TransferStore(redis, keys),
+      controls: new Controls(redis, keys),
+      governor: new Governor(redis, keys, config.limits),
+      marks: new ChainMarks(redis, keys),
+      signer: options.signer ?? new LocalSigner(federation, config.signing.privateKey, config.signing.keyIndex),
+      pipeline: new Pipeline(producer, config),
+      log,
+    };
   } catch (e) {
-    await Promise.all(owned.map((a) => a.close()));
+    await Promise.all(owned.map((a) => a.close().catch(() => {})));
     await Promise.all([redis, producer, workerConn].map((c) => closeQuietly(c)));
     throw e;
   }
-  const light = {} as Record<ChainRole, LightClient>;
-  for (const role of ROLES) {
-    const anchor = config.chains[role].anchor;
-    light[role] = await LightClient.open(adapters[role], { redis, redisKey: keys.headers(role), ...(anchor === undefined ? {} : { anchor }) });
+  // The producer's errors reach every Queue too, which BullMQ prints on stderr (console.error)
+  // when nobody listens; logOutages on the producer already logs the outage at warn.
+  for (const queue of ctx.pipeline.queues.values()) {
+    queue.on('error', (e) => log.debug({ queue: queue.name, err: describe(e) }, 'queue error'));
   }
-  const federation = config.federation.federation;
-  const ctx: RelayerContext = {
-    config,
-    federation,
-    lockScript: lockScriptPubKey(federation),
-    adapters,
-    light,
-    redis,
-    store: new TransferStore(redis, keys),
-    controls: new Controls(redis, keys),
-    governor: new Governor(redis, keys, config.limits),
-    marks: new ChainMarks(redis, keys),
-    signer: options.signer ?? new LocalSigner(federation, config.signing.privateKey, config.signing.keyIndex),
-    pipeline: new Pipeline(producer, config),
-    log,
-  };
 
   const pool: WorkerPool | undefined = options.work === false ? undefined : startWorkers(ctx, workerConn);
   const leases: { stop(): Promise<void> }[] = [];
@@ -144,6 +180,20 @@ export async function startRelayer(config: RelayerConfig, options: RelayerOption
       })();
       return stopping;
     },
+  };
+}
+
+/**
+ * The sink given to a loaded adapter for its block stream errors (AdapterHost.onStreamError):
+ * each at warn with the chain role, at most one per `everyMs` (with the count skipped since the
+ * last one); the stream retries by itself.
+ */
+function streamErrorLog(log: Logger, role: ChainRole, everyMs: number): (e: unknown) => void {
+  const throttle = new LogThrottle(everyMs);
+  return (e) => {
+    const skipped = throttle.hit();
+    if (skipped === undefined) return;
+    log.warn({ chain: role, err: describe(e), ...(skipped > 0 ? { skipped } : {}) }, 'block stream error; the adapter retries by itself');
   };
 }
 

@@ -47,6 +47,8 @@ export async function openOperatorStore(config: RelayerConfig): Promise<Operator
     throw e;
   }
   const pipeline = new Pipeline(producer, config);
+  // the producer's errors reach every Queue as well, which BullMQ prints on stderr when no one listens
+  for (const queue of pipeline.queues.values()) queue.on('error', () => {});
   let closing: Promise<void> | undefined;
   return {
     config,

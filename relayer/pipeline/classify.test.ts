@@ -13,6 +13,7 @@ import { classify, type Classification } from './classify.js';
 const RELAYER: Record<RelayerErrorCode, Classification['kind']> = {
   CONFIG_INVALID: 'invalid',
   REDIS_UNREACHABLE: 'transient',
+  REDIS_VERSION: 'invalid',
   REDIS_EVICTION_POLICY: 'invalid',
   LEASE_LOST: 'transient',
   TRANSFER_NOT_FOUND: 'invalid',

@@ -9,6 +9,7 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { payoutRole, sourceRole, type RelayerContext } from '../context.js';
+import { LogThrottle } from '../log-throttle.js';
 import type { Transfer } from '../transfer.js';
 import { backoffDelay } from './backoff.js';
 import { classify } from './classify.js';
@@ -21,6 +22,9 @@ import { signStep } from './steps/sign.js';
 import { verifyStep } from './steps/verify.js';
 
 export type Step = (ctx: RelayerContext, t: Transfer) => Promise<Stage | undefined>;
+
+/** How often one kind of worker error is logged while it repeats (a Redis outage). */
+const WORKER_ERROR_LOG_EVERY_MS = 60_000;
 
 export const STEPS: Readonly<Record<Stage, Step>> = {
   confirm: confirmStep,
@@ -89,8 +93,16 @@ export function startWorkers(ctx: RelayerContext, connection: Redis, stages: rea
         settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, w.backoff) },
       }),
   );
+  // While Redis is away every worker (and its blocking connection) reports each reconnection
+  // attempt: log each distinct error at most once a minute, with how many were skipped meanwhile.
+  const throttles = new Map<string, LogThrottle>();
   for (const worker of workers) {
-    worker.on('error', (err) => ctx.log.error({ err: { message: err.message } }, 'worker error'));
+    worker.on('error', (err) => {
+      let throttle = throttles.get(err.message);
+      if (throttle === undefined) throttles.set(err.message, (throttle = new LogThrottle(WORKER_ERROR_LOG_EVERY_MS)));
+      const skipped = throttle.hit();
+      if (skipped !== undefined) ctx.log.error({ err: { message: err.message }, skipped }, 'worker error');
+    });
   }
   return {
     workers,

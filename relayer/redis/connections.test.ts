@@ -6,7 +6,20 @@ import type { Redis } from 'ioredis';
 import { eventually } from '../../test/eventually.js';
 import { onCleanup, uniquePrefix, withRedis } from '../../test/redis.js';
 import { RelayerError } from '../errors.js';
-import { checkRedis, closeQuietly, createRedisConnection, reconnectDelayMs, redisOptionsFor, type RedisRole } from './connections.js';
+import {
+  MIN_REDIS_VERSION,
+  awaitReady,
+  checkRedis,
+  closeQuietly,
+  createRedisConnection,
+  isRedisVersionAtLeast,
+  logOutages,
+  reconnectDelayMs,
+  redisOptionsFor,
+  unreachableOr,
+  type OutageLog,
+  type RedisRole,
+} from './connections.js';
 
 /** A connection whose errors are not printed, closed when the test ends. */
 function connect(t: TestContext, url: string, role: RedisRole, name?: string): Redis {
@@ -47,6 +60,43 @@ describe('connection options', () => {
   });
 });
 
+describe('the Redis version', () => {
+  const vectors: [found: string, atLeast: boolean][] = [
+    ['6.2.0', true],
+    ['6.2.14', true],
+    ['7.0.15', true],
+    ['7.2.4', true],
+    ['10.0.0', true],
+    ['6.10.0', true], // numbers, not text: 10 > 2
+    ['255.255.255', true], // an unstable build
+    ['6.2', true], // a missing part is 0
+    ['6.2.0-rc1', true], // what follows the numbers is ignored
+    ['6.1.99', false],
+    ['6.0.16', false],
+    ['5.0.14', false],
+    ['2.8.24', false],
+    ['6', false],
+    ['', false],
+    ['unknown', false],
+  ];
+  for (const [found, atLeast] of vectors) {
+    test(`${JSON.stringify(found)} ${atLeast ? 'is' : 'is not'} at least ${MIN_REDIS_VERSION}`, () => {
+      assert.equal(isRedisVersionAtLeast(found, MIN_REDIS_VERSION), atLeast);
+    });
+  }
+
+  test('the minimum is 6.2.0, and a malformed minimum is a RangeError', () => {
+    assert.equal(MIN_REDIS_VERSION, '6.2.0');
+    assert.throws(() => isRedisVersionAtLeast('7.0.0', 'x'), RangeError);
+  });
+
+  test('checkRedis reports the version of the test server, which is new enough', async (t) => {
+    const server = await withRedis(t, { appendonly: false });
+    const check = await checkRedis(connect(t, server.url, 'command'));
+    assert.ok(isRedisVersionAtLeast(check.version, MIN_REDIS_VERSION), check.version);
+  });
+});
+
 describe('checkRedis', () => {
   test('accepts a noeviction Redis and names the connection', async (t) => {
     const server = await withRedis(t, { appendonly: false });
@@ -65,7 +115,7 @@ describe('checkRedis', () => {
       assert.match((e as Error).message, /allkeys-lru/);
       assert.match((e as Error).message, /CONFIG SET maxmemory-policy noeviction/);
       assert.match((e as Error).message, /redis\.conf/);
-      assert.deepEqual((e as RelayerError).details, { url: `127.0.0.1:${server.port}`, maxmemoryPolicy: 'allkeys-lru' });
+      assert.deepEqual((e as RelayerError).details, { url: `redis://127.0.0.1:${server.port}`, maxmemoryPolicy: 'allkeys-lru' });
       return true;
     });
   });
@@ -156,5 +206,112 @@ describe('closeQuietly', () => {
     await checkRedis(fresh);
     const names = String(await fresh.client('LIST')).match(/name=\S+/g) ?? [];
     assert.deepEqual(names, ['name=utxo-relay:fresh']);
+  });
+});
+
+/** A logger that keeps its lines. */
+function keptLog(): OutageLog & { lines: { level: 'warn' | 'info'; msg: string; fields: Record<string, unknown> }[] } {
+  const lines: { level: 'warn' | 'info'; msg: string; fields: Record<string, unknown> }[] = [];
+  return {
+    lines,
+    warn: (fields, msg) => void lines.push({ level: 'warn', msg, fields }),
+    info: (fields, msg) => void lines.push({ level: 'info', msg, fields }),
+  };
+}
+
+describe('logOutages', () => {
+  test('Redis killed for a while, then back: one warning, a reminder per repeatEveryMs with the count, ready again; nothing printed', async (t) => {
+    const server = await withRedis(t, { appendonly: false });
+    const conn = createRedisConnection(server.url, 'command', 'outage-test');
+    onCleanup(t, () => closeQuietly(conn));
+    const log = keptLog();
+    const stop = logOutages(conn, log, { repeatEveryMs: 500 });
+    onCleanup(t, stop);
+    await checkRedis(conn);
+    const printed: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void printed.push(args);
+    try {
+      await server.kill();
+      // reconnection attempts 100, 200, 400, 800 ms apart: about five errors in the first 1.5 s
+      await eventually(() => assert.ok(log.lines.filter((l) => l.msg === 'Redis connection still down').length >= 2, 'two reminders'), { what: 'reminders' });
+      await server.restart();
+      await eventually(() => assert.ok(log.lines.some((l) => l.msg === 'Redis connection ready again'), 'back'), { what: 'the connection to be ready again' });
+    } finally {
+      console.error = original;
+    }
+    assert.deepEqual(printed, [], 'ioredis printed nothing (the listener took the errors)');
+    const [first, ...rest] = log.lines;
+    assert.equal(first!.level, 'warn');
+    assert.equal(first!.msg, 'Redis connection lost; reconnecting');
+    assert.deepEqual({ connection: first!.fields['connection'], url: first!.fields['url'] }, { connection: 'utxo-relay:outage-test', url: server.url });
+    assert.match(JSON.stringify(first!.fields['err']), /ECONNREFUSED|ECONNRESET|Connection is closed/);
+    const reminders = rest.filter((l) => l.msg === 'Redis connection still down');
+    const back = rest.at(-1)!;
+    assert.equal(back.level, 'info');
+    assert.equal(back.msg, 'Redis connection ready again');
+    assert.equal(rest.length, reminders.length + 1, 'nothing else was logged');
+    const errors = Number(back.fields['errors']);
+    assert.ok(errors > 1 + reminders.length, `fewer lines than errors: ${1 + reminders.length} lines for ${errors} errors`);
+    for (const r of reminders) assert.equal(r.level, 'warn');
+    assert.ok(Number(back.fields['downMs']) >= 1_000, `downMs ${String(back.fields['downMs'])}`);
+
+    // A second outage is logged again from its first error.
+    log.lines.length = 0;
+    await server.kill();
+    await eventually(() => assert.equal(log.lines[0]?.msg, 'Redis connection lost; reconnecting', 'the second outage is logged'));
+  });
+});
+
+describe('failures at start-up', () => {
+  test('unreachableOr: a command ioredis gave up on is REDIS_UNREACHABLE; a reply error or a failure on a ready connection is itself', async (t) => {
+    const server = await withRedis(t, { appendonly: false });
+    const conn = connect(t, server.url, 'command', 'start-test');
+    onCleanup(t, logOutages(conn, keptLog())); // it keeps the last connection error, for the message
+    await checkRedis(conn);
+    await conn.set('a-string', 'x');
+    const wrongType = await conn.lpush('a-string', 'y').catch((e: unknown) => e);
+    assert.equal(unreachableOr(conn, wrongType, 'testing'), wrongType, 'Redis answered: not unreachable');
+    const bug = new TypeError('a bug');
+    assert.equal(unreachableOr(conn, bug, 'testing'), bug, 'the connection is fine: not Redis');
+
+    await server.kill();
+    const gaveUp = await conn.get('a-string').catch((e: unknown) => e);
+    assert.equal((gaveUp as Error).name, 'MaxRetriesPerRequestError');
+    const e = unreachableOr(conn, gaveUp, 'the relayer was starting (reading something)');
+    isRelayerError('REDIS_UNREACHABLE')(e);
+    const message = (e as Error).message;
+    assert.match(message, new RegExp(`^Redis at redis://127\\.0\\.0\\.1:${server.port} stopped answering while the relayer was starting \\(reading something\\): Reached the max retries`));
+    assert.match(message, /\(last connection error: connect ECONNREFUSED/);
+    assert.equal((e as RelayerError).cause, gaveUp);
+  });
+
+  test('awaitReady: REDIS_UNREACHABLE when the connection does not come back in time', async (t) => {
+    const server = await withRedis(t, { appendonly: false });
+    const conn = connect(t, server.url, 'producer', 'ready-test');
+    await awaitReady(conn);
+    await server.kill();
+    await eventually(() => assert.notEqual(conn.status, 'ready', 'the loss is seen'));
+    await assert.rejects(awaitReady(conn, { timeoutMs: 300 }), (e) => {
+      isRelayerError('REDIS_UNREACHABLE')(e);
+      assert.match((e as Error).message, /not connected within 300 ms/);
+      return true;
+    });
+  });
+
+  test('messages name the URL with the password replaced, the user and db kept', async (t) => {
+    const server = await withRedis(t, { appendonly: false, extraArgs: ['--user', 'relayer', 'on', '>s3cret', '~*', '&*', '+@all'] });
+    const url = `redis://relayer:s3cret@127.0.0.1:${server.port}/3`;
+    const fine = connect(t, url, 'command');
+    assert.equal((await checkRedis(fine)).maxmemoryPolicy, 'noeviction', 'the user can log in');
+    const wrong = connect(t, `redis://relayer:wrong@127.0.0.1:${server.port}/3`, 'command');
+    await assert.rejects(checkRedis(wrong, { timeoutMs: 500 }), (e) => {
+      isRelayerError('REDIS_UNREACHABLE')(e);
+      const text = `${(e as Error).message} ${JSON.stringify((e as RelayerError).details)}`;
+      assert.match(text, new RegExp(`redis://relayer:\\*\\*\\*@127\\.0\\.0\\.1:${server.port}/3`));
+      assert.doesNotMatch(text, /wrong|s3cret/);
+      assert.match((e as Error).message, /WRONGPASS/, 'the cause');
+      return true;
+    });
   });
 });

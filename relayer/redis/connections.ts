@@ -8,10 +8,13 @@
  *   survives one reconnection, then fails so the caller can decide (retry the job, lose the lease).
  * All reconnect for ever with a capped exponential delay, never use a key prefix (BullMQ refuses
  * one; keys carry their own prefix) and name themselves `utxo-relay:<name>` in CLIENT LIST.
- * Attach an `error` listener (a logger) to each connection: ioredis prints unhandled ones.
+ * Attach an `error` listener to each connection (`logOutages` logs them): ioredis prints
+ * unhandled ones, a stack trace on stderr for every reconnection attempt.
  */
 import { Redis, ReplyError, type RedisOptions } from 'ioredis';
+import { UtxoRelayError } from '../../proofs/base-error.js';
 import { RelayerError } from '../errors.js';
+import { LogThrottle } from '../log-throttle.js';
 
 export type RedisRole = 'worker' | 'producer' | 'command';
 
@@ -52,37 +55,88 @@ export function createRedisConnection(url: string, role: RedisRole, name: string
 }
 
 export interface RedisCheck {
-  /** `redis_version` of INFO server. */
+  /** `redis_version` of INFO server (at least MIN_REDIS_VERSION). */
   readonly version: string;
   /** Always `noeviction` (anything else is refused). */
   readonly maxmemoryPolicy: string;
 }
 
 /**
- * The start-up check: Redis answers (else REDIS_UNREACHABLE, with the cause) and will never evict
- * keys (else REDIS_EVICTION_POLICY). Reads `CONFIG GET maxmemory-policy`, or INFO memory where
- * CONFIG is disabled (managed Redis). Waits for the connection to be ready, at most `timeoutMs`.
+ * The oldest Redis the relayer runs on. BullMQ recommends 6.2 (it warns on stderr below it) and
+ * supports nothing below 5; ioredis 6 speaks RESP3 (`HELLO`, Redis 6); 6.2 is what the tests and
+ * the Lua scripts are checked against.
+ */
+export const MIN_REDIS_VERSION = '6.2.0';
+
+/**
+ * Whether the Redis version `found` (`redis_version` of INFO: `7.2.4`, `6.2.14`, `6.0.0-rc1`...) is
+ * at least `minimum` (`major.minor.patch`). Compares the numbers part by part (`6.10` is above
+ * `6.9`), a missing part counts as 0, anything after the numbers (`-rc1`) is ignored; false when
+ * `found` does not start with a number.
+ */
+export function isRedisVersionAtLeast(found: string, minimum: string): boolean {
+  const have = versionParts(found);
+  const want = versionParts(minimum);
+  if (have === undefined) return false;
+  if (want === undefined) throw new RangeError(`minimum: expected a version like "6.2.0", got ${JSON.stringify(minimum)}`);
+  for (let i = 0; i < 3; i++) {
+    if (have[i]! !== want[i]!) return have[i]! > want[i]!;
+  }
+  return true;
+}
+
+function versionParts(version: string): [number, number, number] | undefined {
+  const match = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(version.trim());
+  if (match === null) return undefined;
+  return [Number(match[1]), Number(match[2] ?? 0), Number(match[3] ?? 0)];
+}
+
+/**
+ * The start-up check: Redis answers (else REDIS_UNREACHABLE, with the cause), is at least
+ * MIN_REDIS_VERSION (else REDIS_VERSION) and will never evict keys (else REDIS_EVICTION_POLICY).
+ * Reads `CONFIG GET maxmemory-policy`, or INFO memory where CONFIG is disabled (managed Redis).
+ * Waits for the connection to be ready, at most `timeoutMs` [Default: 5000].
  */
 export async function checkRedis(conn: Redis, options: { timeoutMs?: number } = {}): Promise<RedisCheck> {
   const timeoutMs = options.timeoutMs ?? 5_000;
-  const where = describe(conn);
+  const where = redisUrlOf(conn);
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
   });
   const answer = <T>(p: Promise<T>): Promise<T> => Promise.race([p, expired]);
+  // While it waits, the connection's errors are the cause to report (and are not printed by ioredis).
+  const onError = (e: unknown): void => {
+    if (e instanceof Error) lastErrors.set(conn, e);
+  };
+  conn.on('error', onError);
   const connected = ready(conn);
   try {
     try {
       await answer(connected.promise);
+      lastErrors.delete(conn); // connected: earlier errors are no cause of what follows
       await answer(conn.ping());
     } catch (cause) {
-      throw unreachable(where, cause);
+      throw unreachable(conn, cause);
     }
-    let version: string;
+    let version: string | undefined;
+    try {
+      version = infoField(await answer(conn.info('server')), 'redis_version');
+    } catch (cause) {
+      if (isReplyError(cause)) {
+        throw new RelayerError('REDIS_VERSION', `could not read the version of Redis at ${where} (INFO server: ${errorMessage(cause)}); the relayer needs Redis ${MIN_REDIS_VERSION} or newer: allow INFO for its user`, { cause, details: { url: where, minimum: MIN_REDIS_VERSION } });
+      }
+      throw unreachable(conn, cause);
+    }
+    if (version === undefined || !isRedisVersionAtLeast(version, MIN_REDIS_VERSION)) {
+      throw new RelayerError(
+        'REDIS_VERSION',
+        `Redis at ${where} is version ${version ?? '(not reported by INFO server)'}; the relayer needs Redis ${MIN_REDIS_VERSION} or newer (BullMQ and its Lua scripts): upgrade Redis, or point redis.url at a newer one`,
+        { details: { url: where, version: version ?? null, minimum: MIN_REDIS_VERSION } },
+      );
+    }
     let policy: string | undefined;
     try {
-      version = infoField(await answer(conn.info('server')), 'redis_version') ?? 'unknown';
       try {
         policy = configValue(await answer(conn.config('GET', 'maxmemory-policy')), 'maxmemory-policy');
       } catch (e) {
@@ -94,7 +148,7 @@ export async function checkRedis(conn: Redis, options: { timeoutMs?: number } = 
       if (isReplyError(cause)) {
         throw new RelayerError('REDIS_EVICTION_POLICY', `could not read maxmemory-policy of Redis at ${where} (${errorMessage(cause)}); the relayer needs to see that it is noeviction: allow CONFIG GET or INFO for its user`, { cause, details: { url: where } });
       }
-      throw unreachable(where, cause);
+      throw unreachable(conn, cause);
     }
     if (policy !== 'noeviction') {
       throw new RelayerError(
@@ -108,7 +162,108 @@ export async function checkRedis(conn: Redis, options: { timeoutMs?: number } = 
   } finally {
     clearTimeout(timer);
     connected.cancel();
+    conn.off('error', onError);
   }
+}
+
+/**
+ * Waits until `conn` is ready, at most `timeoutMs` [Default: 5000]; REDIS_UNREACHABLE (with the
+ * last connection error) when it is not. A producer connection (`enableOfflineQueue: false`)
+ * cannot send anything before.
+ */
+export async function awaitReady(conn: Redis, options: { timeoutMs?: number } = {}): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const connected = ready(conn);
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not connected within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([connected.promise, expired]);
+  } catch (cause) {
+    throw unreachable(conn, cause);
+  } finally {
+    clearTimeout(timer);
+    connected.cancel();
+  }
+}
+
+/**
+ * What the failure `e` of a command on `conn` means at start-up, while the relayer `doing` (e.g.
+ * "the relayer was starting (reading the saved header chain of main)"): REDIS_UNREACHABLE, naming
+ * the Redis, `doing`, the failure and the connection's last error (as seen by logOutages), when
+ * Redis did not answer: ioredis gave up on the command (MaxRetriesPerRequestError) or the
+ * connection is not ready. Anything else is returned as is: a reply error is Redis answering, a
+ * utxo-relay error has its own code, a failure on a ready connection is not Redis's.
+ */
+export function unreachableOr(conn: Redis, e: unknown, doing: string): unknown {
+  if (e instanceof UtxoRelayError || isReplyError(e) || !(e instanceof Error)) return e;
+  const gaveUp = e.name === 'MaxRetriesPerRequestError';
+  if (!gaveUp && conn.status === 'ready') return e;
+  return unreachable(conn, e, doing);
+}
+
+/** The logger `logOutages` writes to (a pino Logger is one). */
+export interface OutageLog {
+  warn(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface OutageLogOptions {
+  /** While an outage lasts, how often it is logged again ("still down"). [Default: 60000 ms] */
+  readonly repeatEveryMs?: number;
+  readonly now?: () => number;
+}
+
+/**
+ * Logs the outages of `conn` instead of letting ioredis print every reconnection error on stderr:
+ * the first error of an outage at warn (`Redis connection lost; reconnecting`, with the error),
+ * then at most one warn per `repeatEveryMs` while it lasts (`Redis connection still down`, with
+ * how long and how many errors), and at info `Redis connection ready again` when it is. Each line
+ * carries `connection` (its name in CLIENT LIST) and `url` (without the password). Returns the
+ * function that stops it.
+ */
+export function logOutages(conn: Redis, log: OutageLog, options: OutageLogOptions = {}): () => void {
+  const now = options.now ?? Date.now;
+  const throttle = new LogThrottle(options.repeatEveryMs ?? 60_000, now);
+  const base = { connection: conn.options.connectionName ?? null, url: redisUrlOf(conn) };
+  let outage: { since: number; errors: number } | undefined;
+  const onError = (e: unknown): void => {
+    if (e instanceof Error) lastErrors.set(conn, e);
+    const err = errorFields(e);
+    if (outage === undefined) {
+      outage = { since: now(), errors: 1 };
+      throttle.reset();
+      throttle.hit();
+      log.warn({ ...base, err }, 'Redis connection lost; reconnecting');
+      return;
+    }
+    outage.errors++;
+    if (throttle.hit() !== undefined) log.warn({ ...base, err, downMs: now() - outage.since, errors: outage.errors }, 'Redis connection still down');
+  };
+  const onReady = (): void => {
+    lastErrors.delete(conn);
+    if (outage === undefined) return;
+    log.info({ ...base, downMs: now() - outage.since, errors: outage.errors }, 'Redis connection ready again');
+    outage = undefined;
+  };
+  conn.on('error', onError);
+  conn.on('ready', onReady);
+  return () => {
+    conn.off('error', onError);
+    conn.off('ready', onReady);
+  };
+}
+
+/**
+ * The URL of a connection without its password: `redis://[user:***@]host:port[/db]` (`rediss://`
+ * with TLS), or the socket path.
+ */
+export function redisUrlOf(conn: Redis): string {
+  const { host, port, path, username, password, db, tls } = conn.options;
+  if (path) return String(path);
+  const user = username ? `${username}${password ? ':***' : ''}@` : password ? ':***@' : '';
+  return `${tls ? 'rediss' : 'redis'}://${user}${host ?? '127.0.0.1'}:${String(port ?? 6379)}${db ? `/${db}` : ''}`;
 }
 
 /**
@@ -168,14 +323,21 @@ function ready(conn: Redis): { promise: Promise<void>; cancel: () => void } {
   return { promise, cancel };
 }
 
-function unreachable(where: string, cause: unknown): RelayerError {
-  return new RelayerError('REDIS_UNREACHABLE', `Redis at ${where} does not answer: ${errorMessage(cause)}`, { cause, details: { url: where } });
+/** The last error each connection emitted (seen by checkRedis or logOutages): the cause to report. */
+const lastErrors = new WeakMap<Redis, Error>();
+
+function unreachable(conn: Redis, cause: unknown, doing?: string): RelayerError {
+  const where = redisUrlOf(conn);
+  const last = lastErrors.get(conn);
+  const lastText = last === undefined || last === cause || last.message === errorMessage(cause) ? '' : ` (last connection error: ${last.message})`;
+  const message = doing === undefined ? `Redis at ${where} does not answer: ${errorMessage(cause)}${lastText}` : `Redis at ${where} stopped answering while ${doing}: ${errorMessage(cause)}${lastText}`;
+  return new RelayerError('REDIS_UNREACHABLE', message, { cause, details: { url: where, ...(last === undefined ? {} : { lastError: last.message }) } });
 }
 
-/** `host:port` of the connection (never the password). */
-function describe(conn: Redis): string {
-  const { host, port, path } = conn.options;
-  return path ? String(path) : `${host ?? '127.0.0.1'}:${String(port ?? 6379)}`;
+function errorFields(e: unknown): Record<string, unknown> {
+  if (!(e instanceof Error)) return { message: String(e) };
+  const code = (e as { code?: unknown }).code;
+  return { name: e.name, message: e.message, ...(code === undefined ? {} : { code }) };
 }
 
 /** The value in a CONFIG GET reply: `[name, value]` (RESP2 shape) or `{ name: value }` (RESP3 map). */

@@ -229,8 +229,8 @@ function terminate(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL'): Promise<
   });
 }
 
-/** A port that was free on 127.0.0.1 a moment ago. */
-function freePort(): Promise<number> {
+/** A port that was free on 127.0.0.1 a moment ago (nothing listens there, unless someone took it since). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);

@@ -4,24 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../relayer/redis/redis-server.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** A port nothing listens on (bound, then released). */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 test('npm start -- --once: a peg-in and a peg-out on a private Redis, then exit 0', { timeout: 240_000 }, async () => {
-  const env = { ...process.env, REDIS_URL: `redis://127.0.0.1:${await deadPort()}` };
+  const env = { ...process.env, REDIS_URL: `redis://127.0.0.1:${await freePort()}` };
   const child = spawn(process.execPath, [join(root, 'bin/utxo-relay.js'), 'demo', '--once'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));

@@ -1,0 +1,52 @@
+/** LogThrottle on a made-up clock: the first occurrence logs, then at most one per interval with the count skipped. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { LogThrottle } from './log-throttle.js';
+
+function clocked(intervalMs: number): { throttle: LogThrottle; at: (ms: number) => number | undefined } {
+  let now = 0;
+  const throttle = new LogThrottle(intervalMs, () => now);
+  return {
+    throttle,
+    at: (ms) => {
+      now = ms;
+      return throttle.hit();
+    },
+  };
+}
+
+test('an error every 100 ms for 3 minutes gives one line a minute, each with the count skipped', () => {
+  const { at } = clocked(60_000);
+  const logged: [number, number][] = [];
+  for (let t = 0; t <= 180_000; t += 100) {
+    const skipped = at(t);
+    if (skipped !== undefined) logged.push([t, skipped]);
+  }
+  assert.deepEqual(logged, [
+    [0, 0],
+    [60_000, 599],
+    [120_000, 599],
+    [180_000, 599],
+  ]);
+});
+
+test('after a quiet interval the next occurrence logs at once', () => {
+  const { at } = clocked(1_000);
+  assert.equal(at(0), 0);
+  assert.equal(at(999), undefined);
+  assert.equal(at(5_000), 1, 'logged, with the one skipped before the quiet time');
+  assert.equal(at(5_001), undefined);
+});
+
+test('reset starts again and returns what was skipped', () => {
+  const { throttle, at } = clocked(1_000);
+  assert.equal(at(0), 0);
+  assert.equal(at(10), undefined);
+  assert.equal(at(20), undefined);
+  assert.equal(throttle.reset(), 2);
+  assert.equal(at(30), 0, 'the first after a reset logs at once');
+});
+
+test('refuses an interval that is not a positive integer', () => {
+  for (const bad of [0, -1, 1.5, Number.NaN]) assert.throws(() => new LogThrottle(bad), /intervalMs: expected a positive integer/);
+});
