@@ -2,10 +2,12 @@
  * Redis for tests (DESIGN §7): each test starts its own `redis-server` on a free port (never the
  * 6379 of the machine) and kills it when done; keys get a unique prefix. `onCleanup` runs a test's
  * clean-ups last-registered first (node:test runs `t.after` hooks first-registered first), so that
- * connections close before their server goes away.
+ * connections close before their server goes away. `redisPerFile` is for a file whose tests share
+ * one server, each test on its own prefix.
  */
 import { randomBytes } from 'node:crypto';
-import type { TestContext } from 'node:test';
+import { after, before, type TestContext } from 'node:test';
+import { Redis } from 'ioredis';
 import { startRedisServer, type RedisServer, type RedisServerOptions } from '../relayer/redis/redis-server.js';
 
 export { startRedisServer, type RedisServer, type RedisServerOptions };
@@ -35,4 +37,34 @@ export async function withRedis(t: TestContext, options: RedisServerOptions = {}
 /** A key prefix no other test uses: `test:<label>:<random>`. */
 export function uniquePrefix(label: string): string {
   return `test:${label}:${randomBytes(4).toString('hex')}`;
+}
+
+export interface FileRedis {
+  /** A new connection to the file's server (`maxRetriesPerRequest: null`), closed when the file's tests end. */
+  connect(): Redis;
+}
+
+/**
+ * One private redis-server for the tests of a file: started in a `before` hook, and in an `after`
+ * hook every connection that `connect()` opened is closed, then the server killed. Call it at the
+ * top level of the file, and `connect()` inside the tests. [Default options: no AOF]
+ */
+export function redisPerFile(options: RedisServerOptions = { appendonly: false }): FileRedis {
+  let server: RedisServer | undefined;
+  const clients: Redis[] = [];
+  before(async () => {
+    server = await startRedisServer(options);
+  });
+  after(async () => {
+    for (const c of clients) c.disconnect();
+    await server?.kill();
+  });
+  return {
+    connect(): Redis {
+      if (server === undefined) throw new Error('redisPerFile: connect() before the before hook started the server');
+      const redis = new Redis(server.url, { maxRetriesPerRequest: null });
+      clients.push(redis);
+      return redis;
+    },
+  };
 }

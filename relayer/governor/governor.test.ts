@@ -4,29 +4,13 @@
  * cap, forget, used, and the exact range of amounts.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { Redis } from 'ioredis';
-import { startRedisServer, uniquePrefix, type RedisServer } from '../../test/redis.js';
+import { describe, test } from 'node:test';
+import { redisPerFile, uniquePrefix } from '../../test/redis.js';
 import { Keys } from '../store/keys.js';
 import type { Direction, TransferId } from '../transfer.js';
 import { Governor, WINDOW_MS, type Limits } from './governor.js';
 
-let server: RedisServer;
-const clients: Redis[] = [];
-
-before(async () => {
-  server = await startRedisServer({ appendonly: false });
-});
-after(async () => {
-  for (const c of clients) c.disconnect();
-  await server.kill();
-});
-
-function connect(): Redis {
-  const redis = new Redis(server.url, { maxRetriesPerRequest: null });
-  clients.push(redis);
-  return redis;
-}
+const { connect } = redisPerFile();
 
 const HOUR = 60 * 60 * 1000;
 

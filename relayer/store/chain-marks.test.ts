@@ -3,29 +3,13 @@
  * atomic reservation of lock outpoints (two releases never pick the same input).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { Redis } from 'ioredis';
-import { startRedisServer, uniquePrefix, type RedisServer } from '../../test/redis.js';
+import { describe, test } from 'node:test';
+import { redisPerFile, uniquePrefix } from '../../test/redis.js';
 import type { TransferId } from '../transfer.js';
 import { ChainMarks } from './chain-marks.js';
 import { Keys } from './keys.js';
 
-let server: RedisServer;
-const clients: Redis[] = [];
-
-before(async () => {
-  server = await startRedisServer({ appendonly: false });
-});
-after(async () => {
-  for (const c of clients) c.disconnect();
-  await server.kill();
-});
-
-function connect(): Redis {
-  const redis = new Redis(server.url, { maxRetriesPerRequest: null });
-  clients.push(redis);
-  return redis;
-}
+const { connect } = redisPerFile();
 
 function open(label: string): { marks: ChainMarks; keys: Keys } {
   const keys = new Keys(uniquePrefix(label), 'dep');

@@ -2,29 +2,17 @@
  * Controls against a real redis-server: the pause switch per direction and the capped alert list.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { Redis } from 'ioredis';
-import { startRedisServer, uniquePrefix, type RedisServer } from '../../test/redis.js';
+import { test } from 'node:test';
+import { redisPerFile, uniquePrefix } from '../../test/redis.js';
 import { Controls } from './controls.js';
 import { Keys } from './keys.js';
 
-let server: RedisServer;
-const clients: Redis[] = [];
-
-before(async () => {
-  server = await startRedisServer({ appendonly: false });
-});
-after(async () => {
-  for (const c of clients) c.disconnect();
-  await server.kill();
-});
+const { connect } = redisPerFile();
 
 function open(label: string): { controls: Controls; clock: { t: number }; keys: Keys } {
-  const redis = new Redis(server.url, { maxRetriesPerRequest: null });
-  clients.push(redis);
   const keys = new Keys(uniquePrefix(label), 'dep');
   const clock = { t: 5_000 };
-  return { controls: new Controls(redis, keys, () => clock.t), clock, keys };
+  return { controls: new Controls(connect(), keys, () => clock.t), clock, keys };
 }
 
 test('pause, pausedReason, paused, resume: per direction', async () => {
@@ -51,8 +39,7 @@ test('pause, pausedReason, paused, resume: per direction', async () => {
 
 test('every process of the deployment sees the same switch; another deployment does not', async () => {
   const a = open('shared');
-  const redis = new Redis(server.url, { maxRetriesPerRequest: null });
-  clients.push(redis);
+  const redis = connect();
   const b = new Controls(redis, a.keys);
   const other = new Controls(redis, new Keys(uniquePrefix('shared'), 'dep'));
   await a.controls.pause('pegout', 'x', 'operator');

@@ -5,30 +5,20 @@
  * a TypeError naming the field).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { Redis } from 'ioredis';
-import { startRedisServer, uniquePrefix, type RedisServer } from '../../test/redis.js';
+import { describe, test } from 'node:test';
+import type { Redis } from 'ioredis';
+import { redisPerFile, uniquePrefix } from '../../test/redis.js';
 import { RelayerError } from '../errors.js';
 import type { PayoutTx, Transfer, TransferId, TransferState } from '../transfer.js';
 import { Keys } from './keys.js';
 import { decodeTransfer, encodeTransfer } from './transfer-codec.js';
 import { TransferStore } from './transfer-store.js';
 
-let server: RedisServer;
-const clients: Redis[] = [];
-
-before(async () => {
-  server = await startRedisServer({ appendonly: false });
-});
-after(async () => {
-  for (const c of clients) c.disconnect();
-  await server.kill();
-});
+const { connect } = redisPerFile();
 
 /** A store on its own key prefix, with a clock the test moves (`clock.t`). */
 function openStore(label: string): { store: TransferStore; redis: Redis; keys: Keys; clock: { t: number } } {
-  const redis = new Redis(server.url, { maxRetriesPerRequest: null });
-  clients.push(redis);
+  const redis = connect();
   const keys = new Keys(uniquePrefix(label), 'dep');
   const clock = { t: 1_000_000 };
   return { store: new TransferStore(redis, keys, () => clock.t), redis, keys, clock };
@@ -96,8 +86,7 @@ describe('mutate', () => {
     const t = transfer(2);
     await store.create(t, 'main', 'seen');
     // a second connection, so that the reads and writes really interleave on the server
-    const other = new Redis(server.url, { maxRetriesPerRequest: null });
-    clients.push(other);
+    const other = connect();
     const store2 = new TransferStore(other, keys);
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? store : store2).mutate(t.id, (cur) => ({ next: { ...cur, generation: cur.generation + 1 }, note: `bump ${i}` }), 50)),

@@ -11,20 +11,21 @@
  *    exactly the burned amount, and the record is `completed` with the confirmed version.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { scriptPubKeyToAddress } from '../../ledgers/bitcoin/address.js';
-import { buildSignedPayment, type SpendableCoin } from '../../ledgers/devnet/wallet/build-payment.js';
+import { buildSignedPayment } from '../../ledgers/devnet/wallet/build-payment.js';
 import type { JsonRpcClient } from '../../ledgers/rpc/json-rpc-client.js';
 import { bytesToHex, displayToHash, hashToDisplay } from '../../proofs/bytes.js';
 import { encodeMemo } from '../../proofs/bitcoin/memo.js';
-import { decodeTransaction } from '../../proofs/bitcoin/transaction.js';
 import { burnsHash } from '../../relayer/detect/index.js';
 import { ChainMarks } from '../../relayer/store/chain-marks.js';
 import { transferIdOf, type Transfer } from '../../relayer/transfer.js';
 import { eventually } from '../eventually.js';
-import { parse, stringify } from 'yaml';
-import { Bridge, type BridgeOptions } from './bridge-harness.js';
+import { lockedValue, sideSupply } from './books.js';
+import type { Bridge } from './bridge-harness.js';
+import { blockOf, inputsOf, outpoint, voutOf } from './chain-reads.js';
+import { fundedBridge } from './funded-bridge.js';
+import { settledChains } from './watcher-mining.js';
 
 const COIN = 100_000_000n;
 
@@ -174,22 +175,6 @@ test('a release kept out of blocks is fee-bumped, and exactly one version pays t
 
 // ---------------------------------------------------------------------------------------------
 
-/**
- * The bridge with `coinbases` mature coins in the main wallet. The relayer starts after the
- * funding blocks, with `chains.*.startHeight` at the tips (an operator's setting for a deployment
- * that starts on a chain with history), so that it does not scan the 100-odd funding blocks.
- */
-async function fundedBridge(t: TestContext, options: BridgeOptions, coinbases: number): Promise<Bridge> {
-  const bridge = await Bridge.start(t, { ...options, relayers: 0 });
-  await bridge.fundMain(coinbases);
-  const doc = parse(readFileSync(bridge.configPath, 'utf8')) as { chains: Record<'main' | 'side', { startHeight: number }> };
-  doc.chains.main.startHeight = await bridge.nodes.mainRpc.call<number>('getblockcount', []);
-  doc.chains.side.startHeight = await bridge.nodes.sideRpc.call<number>('getblockcount', []);
-  writeFileSync(bridge.configPath, stringify(doc));
-  bridge.startRelayer();
-  return bridge;
-}
-
 /** Mines empty main blocks (`generateblock <address> []`) every 400 ms until `check` passes. */
 async function mineEmptyUntil(bridge: Bridge, check: () => Promise<Transfer>): Promise<Transfer> {
   const address = await bridge.mainWallet.address(bridge.walletFile.primaryKey());
@@ -201,24 +186,6 @@ async function mineEmptyUntil(bridge: Bridge, check: () => Promise<Transfer>): P
     }
     return check();
   }, { timeoutMs: 120_000, intervalMs: 100, what: 'fee bumps while the main chain mines empty blocks' });
-}
-
-function outpoint(c: Pick<SpendableCoin, 'txidLE' | 'vout'>): string {
-  return `${hashToDisplay(c.txidLE)}:${c.vout}`;
-}
-
-function inputsOf(raw: Uint8Array): Set<string> {
-  return new Set(decodeTransaction(raw).tx.inputs.map((i) => `${hashToDisplay(i.prevTxidLE)}:${i.prevVout}`));
-}
-
-function voutOf(raw: Uint8Array, value: bigint): number {
-  const vout = decodeTransaction(raw).tx.outputs.findIndex((o) => o.value === value);
-  assert.ok(vout >= 0, `no output of ${value}`);
-  return vout;
-}
-
-async function blockOf(rpc: JsonRpcClient, txid: string): Promise<string | undefined> {
-  return (await rpc.call<{ blockhash?: string }>('getrawtransaction', [txid, 1])).blockhash;
 }
 
 /** Txids of the main-chain transactions (blocks above `fromHeight`, and the mempool) with an output of script `scriptHex`. */
@@ -237,32 +204,3 @@ async function transactionsPaying(rpc: JsonRpcClient, scriptHex: string, fromHei
   return found;
 }
 
-async function lockedValue(bridge: Bridge): Promise<bigint> {
-  const r = await bridge.nodes.mainRpc.call<{ unspents: { amount: number }[] }>('scantxoutset', ['start', [`raw(${bytesToHex(bridge.lockScript)})`]]);
-  return r.unspents.reduce((s, u) => s + BigInt(Math.round(u.amount * 1e8)), 0n);
-}
-
-/** The pegged supply: the side chain's whole UTXO set (it has no block subsidy). */
-async function sideSupply(bridge: Bridge): Promise<bigint> {
-  const r = await bridge.nodes.sideRpc.call<{ total_amount: number }>('gettxoutsetinfo', []);
-  return BigInt(Math.round(r.total_amount * 1e8));
-}
-
-/** Mines `blocks` more on each chain, then waits until both watchers' cursors are at the tips. */
-async function settledChains(bridge: Bridge, blocks: number): Promise<void> {
-  const marks = new ChainMarks(bridge.redis, bridge.store.keys);
-  const rpcOf = (role: 'main' | 'side'): JsonRpcClient => (role === 'main' ? bridge.nodes.mainRpc : bridge.nodes.sideRpc);
-  const start = { main: await rpcOf('main').call<number>('getblockcount', []), side: await rpcOf('side').call<number>('getblockcount', []) };
-  await bridge.mineUntil(async () => {
-    for (const role of ['main', 'side'] as const) {
-      const height = await rpcOf(role).call<number>('getblockcount', []);
-      assert.ok(height >= start[role] + blocks, `${role}: ${height - start[role]} of ${blocks} blocks`);
-    }
-  }, { what: `${blocks} more blocks on each chain` });
-  await eventually(async () => {
-    for (const role of ['main', 'side'] as const) {
-      const tip = await rpcOf(role).call<string>('getbestblockhash', []);
-      assert.equal((await marks.cursor(role))?.hash, tip, `the ${role} watcher's cursor is at the tip`);
-    }
-  }, { timeoutMs: 60_000, what: 'the watchers at both tips' });
-}

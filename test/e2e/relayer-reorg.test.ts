@@ -12,8 +12,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { test, type TestContext } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { addressToScriptPubKey } from '../../ledgers/bitcoin/address.js';
 import { lockScriptPubKey } from '../../ledgers/bitcoin/lock-script.js';
@@ -23,12 +23,13 @@ import { buildSignedPayment, type SpendableCoin } from '../../ledgers/devnet/wal
 import type { JsonRpcClient } from '../../ledgers/rpc/json-rpc-client.js';
 import { bytesToHex, displayToHash, hashToDisplay, hexToBytes } from '../../proofs/bytes.js';
 import { encodeMemo } from '../../proofs/bitcoin/memo.js';
-import { decodeTransaction } from '../../proofs/bitcoin/transaction.js';
-import { ChainMarks } from '../../relayer/store/chain-marks.js';
 import { transferIdOf } from '../../relayer/transfer.js';
 import { eventually } from '../eventually.js';
-import { parse, stringify } from 'yaml';
-import { Bridge, type BridgeOptions } from './bridge-harness.js';
+import { lockedValue, sideSupply } from './books.js';
+import type { Bridge } from './bridge-harness.js';
+import { blockOf, inputsOf, outpoint, voutOf } from './chain-reads.js';
+import { fundedBridge } from './funded-bridge.js';
+import { settledChains } from './watcher-mining.js';
 
 const COIN = 100_000_000n;
 
@@ -211,22 +212,6 @@ test('a lock reorged away after its mint pauses peg-ins with alerts; a new lock 
 // ---------------------------------------------------------------------------------------------
 
 /**
- * The bridge with `coinbases` mature coins in the main wallet. The relayer starts after the
- * funding blocks, with `chains.*.startHeight` at the tips (an operator's setting for a deployment
- * that starts on a chain with history), so that it does not scan the 100-odd funding blocks.
- */
-async function fundedBridge(t: TestContext, options: BridgeOptions, coinbases: number): Promise<Bridge> {
-  const bridge = await Bridge.start(t, { ...options, relayers: 0 });
-  await bridge.fundMain(coinbases);
-  const doc = parse(readFileSync(bridge.configPath, 'utf8')) as { chains: Record<'main' | 'side', { startHeight: number }> };
-  doc.chains.main.startHeight = await bridge.nodes.mainRpc.call<number>('getblockcount', []);
-  doc.chains.side.startHeight = await bridge.nodes.sideRpc.call<number>('getblockcount', []);
-  writeFileSync(bridge.configPath, stringify(doc));
-  bridge.startRelayer();
-  return bridge;
-}
-
-/**
  * Whether the side node would accept a mint of this lock now (`testmempoolaccept` of a mint signed
  * here with the devnet federation's public dev key, never broadcast): it does once its own view of
  * the main chain holds the lock's block on its best chain.
@@ -257,20 +242,6 @@ function skippedInLog(bridge: Bridge, role: 'main' | 'side', height: number): bo
   );
 }
 
-function outpoint(c: Pick<SpendableCoin, 'txidLE' | 'vout'>): string {
-  return `${hashToDisplay(c.txidLE)}:${c.vout}`;
-}
-
-function inputsOf(raw: Uint8Array): Set<string> {
-  return new Set(decodeTransaction(raw).tx.inputs.map((i) => `${hashToDisplay(i.prevTxidLE)}:${i.prevVout}`));
-}
-
-function voutOf(raw: Uint8Array, value: bigint): number {
-  const vout = decodeTransaction(raw).tx.outputs.findIndex((o) => o.value === value);
-  assert.ok(vout >= 0, `no output of ${value}`);
-  return vout;
-}
-
 /** A plain payment of `coins` back to the wallet: spends what a lock spent, so the lock can never confirm. */
 function conflictingSpend(coins: readonly SpendableCoin[], changeScript: Uint8Array): ReturnType<typeof buildSignedPayment> {
   assert.ok(coins.length > 0, 'the coins the lock spent');
@@ -292,46 +263,9 @@ async function sendLock(bridge: Bridge, coins: readonly SpendableCoin[], amount:
   return { txid, raw: payment.raw };
 }
 
-async function blockOf(rpc: JsonRpcClient, txid: string): Promise<string | undefined> {
-  return (await rpc.call<{ blockhash?: string }>('getrawtransaction', [txid, 1])).blockhash;
-}
-
 /** What transaction `txid` pays to `address`. */
 async function paidTo(rpc: JsonRpcClient, txid: string, address: string): Promise<bigint> {
   const tx = await rpc.call<{ vout: { value: number; scriptPubKey: { address?: string } }[] }>('getrawtransaction', [txid, 1]);
   return tx.vout.filter((o) => o.scriptPubKey.address === address).reduce((s, o) => s + BigInt(Math.round(o.value * 1e8)), 0n);
 }
 
-async function lockedValue(bridge: Bridge): Promise<bigint> {
-  const r = await bridge.nodes.mainRpc.call<{ unspents: { amount: number }[] }>('scantxoutset', ['start', [`raw(${bytesToHex(bridge.lockScript)})`]]);
-  return r.unspents.reduce((s, u) => s + BigInt(Math.round(u.amount * 1e8)), 0n);
-}
-
-/** The pegged supply: the side chain's whole UTXO set (it has no block subsidy). */
-async function sideSupply(bridge: Bridge): Promise<bigint> {
-  const r = await bridge.nodes.sideRpc.call<{ total_amount: number }>('gettxoutsetinfo', []);
-  return BigInt(Math.round(r.total_amount * 1e8));
-}
-
-/**
- * Mines `blocks` more on each chain, then waits until the relayer's watchers have processed both
- * tips (their cursors): whatever the relayer would do with those blocks, it has had the chance.
- */
-async function settledChains(bridge: Bridge, blocks: number): Promise<void> {
-  const marks = new ChainMarks(bridge.redis, bridge.store.keys);
-  const start = { main: await bridge.nodes.mainRpc.call<number>('getblockcount', []), side: await bridge.nodes.sideRpc.call<number>('getblockcount', []) };
-  await bridge.mineUntil(async () => {
-    for (const role of ['main', 'side'] as const) {
-      const rpc = role === 'main' ? bridge.nodes.mainRpc : bridge.nodes.sideRpc;
-      const height = await rpc.call<number>('getblockcount', []);
-      assert.ok(height >= start[role] + blocks, `${role}: ${height - start[role]} of ${blocks} blocks`);
-    }
-  }, { what: `${blocks} more blocks on each chain` });
-  await eventually(async () => {
-    for (const role of ['main', 'side'] as const) {
-      const rpc = role === 'main' ? bridge.nodes.mainRpc : bridge.nodes.sideRpc;
-      const tip = await rpc.call<string>('getbestblockhash', []);
-      assert.equal((await marks.cursor(role))?.hash, tip, `the ${role} watcher's cursor is at the tip`);
-    }
-  }, { timeoutMs: 60_000, what: 'the watchers at both tips' });
-}
