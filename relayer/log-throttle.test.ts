@@ -1,7 +1,7 @@
 /** LogThrottle on a made-up clock: the first occurrence logs, then at most one per interval with the count skipped. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LogThrottle } from './log-throttle.js';
+import { KeyedLogThrottle, LogThrottle } from './log-throttle.js';
 
 function clocked(intervalMs: number): { throttle: LogThrottle; at: (ms: number) => number | undefined } {
   let now = 0;
@@ -49,4 +49,19 @@ test('reset starts again and returns what was skipped', () => {
 
 test('refuses an interval that is not a positive integer', () => {
   for (const bad of [0, -1, 1.5, Number.NaN]) assert.throws(() => new LogThrottle(bad), /intervalMs: expected a positive integer/);
+});
+
+test('KeyedLogThrottle: one error recurring does not hide another; past maxKeys the oldest key is forgotten', () => {
+  let now = 0;
+  const keyed = new KeyedLogThrottle(60_000, 2, () => now);
+  assert.equal(keyed.hit('ECONNREFUSED'), 0);
+  now = 100;
+  assert.equal(keyed.hit('ECONNREFUSED'), undefined, 'the same error within the minute: counted');
+  assert.equal(keyed.hit('NOSCRIPT'), 0, 'another error: logged at once');
+  assert.equal(keyed.hit('third'), 0);
+  assert.equal(keyed.hit('ECONNREFUSED'), 0, 'the oldest key was dropped for the third: logged again');
+  now = 60_100;
+  assert.equal(keyed.hit('NOSCRIPT'), 0, 'NOSCRIPT was dropped too (2 keys at most)');
+  assert.throws(() => new KeyedLogThrottle(0), RangeError);
+  assert.throws(() => new KeyedLogThrottle(1000, 0), RangeError);
 });

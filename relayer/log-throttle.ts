@@ -41,3 +41,32 @@ export class LogThrottle {
     return skipped;
   }
 }
+
+/**
+ * One LogThrottle per key (an error's message, say), so that an error that recurs does not hide
+ * another one. At most `maxKeys` keys are followed; past that the oldest is dropped (an error
+ * that names a txid or a height makes a new key each time).
+ */
+export class KeyedLogThrottle {
+  readonly #byKey = new Map<string, LogThrottle>();
+
+  constructor(
+    readonly intervalMs: number,
+    private readonly maxKeys = 100,
+    private readonly now: () => number = Date.now,
+  ) {
+    new LogThrottle(intervalMs); // checks intervalMs
+    if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) throw new RangeError(`maxKeys: expected a positive integer, got ${String(maxKeys)}`);
+  }
+
+  /** As LogThrottle.hit, for the occurrences of `key`. */
+  hit(key: string): number | undefined {
+    let throttle = this.#byKey.get(key);
+    if (throttle === undefined) {
+      if (this.#byKey.size >= this.maxKeys) this.#byKey.delete(this.#byKey.keys().next().value!);
+      throttle = new LogThrottle(this.intervalMs, this.now);
+      this.#byKey.set(key, throttle);
+    }
+    return throttle.hit();
+  }
+}

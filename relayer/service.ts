@@ -14,6 +14,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { LedgerAdapter } from '../ledgers/adapter.js';
 import { lockScriptPubKey } from '../ledgers/bitcoin/lock-script.js';
+import { withCaching } from '../ledgers/decorators/caching.js';
 import { loadAdapter, type AdapterHost } from '../ledgers/load-adapter.js';
 import type { RelayerConfig } from '../config/index.js';
 import { LightClient } from './chain/light-client.js';
@@ -21,7 +22,7 @@ import type { RelayerContext } from './context.js';
 import { RelayerError } from './errors.js';
 import { Governor } from './governor/governor.js';
 import { createLogger } from './log.js';
-import { LogThrottle } from './log-throttle.js';
+import { KeyedLogThrottle, LogThrottle } from './log-throttle.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { startWorkers, type WorkerPool } from './pipeline/workers.js';
 import { awaitReady, checkRedis, closeQuietly, createRedisConnection, logOutages, unreachableOr, type OutageLog } from './redis/connections.js';
@@ -61,6 +62,8 @@ export interface Relayer {
 }
 
 const ROLES: readonly ChainRole[] = ['main', 'side'];
+/** Entries of each loaded adapter's cache (ledgers/decorators/caching.ts): headers, proofs and block scans. */
+const ADAPTER_CACHE_ENTRIES = 10_000;
 
 /**
  * The command connection, checked (REDIS_UNREACHABLE / REDIS_VERSION / REDIS_EVICTION_POLICY refuse
@@ -100,7 +103,10 @@ export async function startRelayer(config: RelayerConfig, options: RelayerOption
       if (given !== undefined) adapters[role] = given;
       else {
         const host: AdapterHost = { onStreamError: streamErrorLog(log, role, warnEveryMs) };
-        adapters[role] = await loadAdapter({ module: config.chains[role].adapter, options: config.chains[role].options }, { baseDir: dirname(config.file), host });
+        // the answers fixed by a block hash (headers, inclusion proofs, scans) are fetched once and
+        // still verified at each use: sign re-proves what verify proved, outputs of one
+        // transaction share one proof
+        adapters[role] = withCaching(await loadAdapter({ module: config.chains[role].adapter, options: config.chains[role].options }, { baseDir: dirname(config.file), host }), { maxEntries: ADAPTER_CACHE_ENTRIES });
         owned.push(adapters[role]);
       }
     }
@@ -151,9 +157,16 @@ export async function startRelayer(config: RelayerConfig, options: RelayerOption
     const ttlMs = options.leaseTtlMs ?? 15_000;
     for (const role of ROLES) {
       const lease = new Lease(redis, keys.lease(role), { ttlMs, onError: (e) => log.error({ chain: role, err: describe(e) }, 'watcher stopped by an error; competing for the lease again') });
+      // while Redis or a node is away the same block fails at each delivery: each error once per warnEveryMs
+      const notProcessed = new KeyedLogThrottle(warnEveryMs);
+      const blockFailed = (e: unknown): void => {
+        const err = describe(e);
+        const skipped = notProcessed.hit(String(err['message']));
+        if (skipped !== undefined) log.warn({ chain: role, err, ...(skipped > 0 ? { skipped } : {}) }, 'block not processed; it is delivered again');
+      };
       leases.push(
         lease.run(
-          (signal) => new Watcher(ctx, role, (e) => log.warn({ chain: role, err: describe(e) }, 'block not processed; it is delivered again')).run(signal),
+          (signal) => new Watcher(ctx, role, blockFailed).run(signal),
           (e) => log.warn({ chain: role, err: describe(e) }, 'watcher lease lost'),
         ),
       );

@@ -9,7 +9,7 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { payoutRole, sourceRole, type RelayerContext } from '../context.js';
-import { LogThrottle } from '../log-throttle.js';
+import { KeyedLogThrottle } from '../log-throttle.js';
 import type { Transfer } from '../transfer.js';
 import { backoffDelay } from './backoff.js';
 import { classify } from './classify.js';
@@ -95,12 +95,10 @@ export function startWorkers(ctx: RelayerContext, connection: Redis, stages: rea
   );
   // While Redis is away every worker (and its blocking connection) reports each reconnection
   // attempt: log each distinct error at most once a minute, with how many were skipped meanwhile.
-  const throttles = new Map<string, LogThrottle>();
+  const throttle = new KeyedLogThrottle(WORKER_ERROR_LOG_EVERY_MS);
   for (const worker of workers) {
     worker.on('error', (err) => {
-      let throttle = throttles.get(err.message);
-      if (throttle === undefined) throttles.set(err.message, (throttle = new LogThrottle(WORKER_ERROR_LOG_EVERY_MS)));
-      const skipped = throttle.hit();
+      const skipped = throttle.hit(err.message);
       if (skipped !== undefined) ctx.log.error({ err: { message: err.message }, skipped }, 'worker error');
     });
   }
