@@ -10,7 +10,7 @@
  * it is followed, never paid again. The lock outputs a mempool transaction spends are left out of
  * every new release, so that no release is ever built to conflict with one already sent.
  */
-import type { Utxo } from '../../ledgers/adapter.js';
+import type { BlockRef, Utxo } from '../../ledgers/adapter.js';
 import { bytesToHex, hashToDisplay } from '../../proofs/bytes.js';
 import { decodeTransaction } from '../../proofs/bitcoin/transaction.js';
 import type { RelayerContext } from '../context.js';
@@ -22,16 +22,22 @@ export interface MempoolReleases {
   readonly releases: ReadonlyMap<string, PayoutTx>;
   /** Lock outputs (`txid:vout`, display order) that a mempool transaction spends: not for a new release. */
   readonly spent: ReadonlySet<string>;
+  /**
+   * The main node's tip, read after the mempool: a release that left the mempool for a block
+   * before the mempool was read is in a block at or below it.
+   */
+  readonly tip: BlockRef;
 }
 
 /**
  * The mempool's spends of `lockOutputs` (the lock script's UTXOs, as `listUnspent` gives them):
  * the releases among them, each as the payout a transfer records (raw bytes, inputs, fee and fee
- * rate when every input is one of `lockOutputs`, `broadcastHeight` = `tipHeight` so that fee
- * bumps count from now), and every spent lock output.
+ * rate when every input is one of `lockOutputs`, `broadcastHeight` = the tip's height so that fee
+ * bumps count from now), every spent lock output, and the tip read after the mempool.
  */
-export async function readMempoolReleases(ctx: RelayerContext, lockOutputs: readonly Utxo[], tipHeight: number): Promise<MempoolReleases> {
+export async function readMempoolReleases(ctx: RelayerContext, lockOutputs: readonly Utxo[]): Promise<MempoolReleases> {
   const spends = await ctx.adapters.main.getMempoolSpends(lockOutputs.map((u) => ({ txidLE: u.txidLE, vout: u.vout })));
+  const tip = await ctx.adapters.main.getTip();
   const values = new Map(lockOutputs.map((u) => [outpointText(u), u.output.value]));
   const spent = new Set<string>();
   const spenders = new Map<string, Uint8Array>();
@@ -62,7 +68,7 @@ export async function readMempoolReleases(ctx: RelayerContext, lockOutputs: read
     const known = inputValues.every((v) => v !== undefined);
     const fee = known ? inputValues.reduce<bigint>((sum, v) => sum + v!, 0n) - decoded.tx.outputs.reduce((sum, o) => sum + o.value, 0n) : 0n;
     const vsize = Math.ceil(decoded.weight / 4);
-    releases.set(hash, { txid, rawTx: bytesToHex(rawTx), inputs, fee, feeRate: known ? Number(fee) / vsize : 0, broadcastHeight: tipHeight });
+    releases.set(hash, { txid, rawTx: bytesToHex(rawTx), inputs, fee, feeRate: known ? Number(fee) / vsize : 0, broadcastHeight: tip.height });
   }
-  return { releases, spent };
+  return { releases, spent, tip };
 }

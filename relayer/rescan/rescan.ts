@@ -132,7 +132,7 @@ export async function rescan(ctx: RelayerContext, onProgress?: (role: ChainRole,
   // the main mempool's releases, read once (only when a burn has no release in a block)
   let mempool: Promise<MempoolReleases> | undefined;
   const pendingReleases = (): Promise<MempoolReleases> =>
-    (mempool ??= (async () => readMempoolReleases(ctx, await ctx.adapters.main.listUnspent(ctx.lockScript), (await ctx.adapters.main.getTip()).height))());
+    (mempool ??= (async () => readMempoolReleases(ctx, await ctx.adapters.main.listUnspent(ctx.lockScript)))());
   for (const { block, candidates } of side.blocks) {
     const fresh = await recordTransfers(ctx, 'side', 'pegout', block, candidates);
     burns += candidates.length;

@@ -100,24 +100,30 @@ async function signMint(ctx: RelayerContext, t: Transfer, source: ProvenSource):
   return storePayout(ctx, t, payout, signatures, `mint ${payout.txid} signed`);
 }
 
+/** NOT_YET until the main watcher has scanned (and recorded the releases of) every block up to `height`. */
+async function assertMainScanned(ctx: RelayerContext, height: number): Promise<void> {
+  const scanned = await ctx.marks.cursor('main');
+  if (scanned === undefined || scanned.height < height) {
+    throw notYet(`the main chain is scanned up to ${scanned?.height ?? 'no block'} of ${height}: a release of this burn may be in a block not scanned yet`);
+  }
+}
+
 async function signRelease(ctx: RelayerContext, t: Transfer, _source: ProvenSource): Promise<Stage | undefined> {
   const main = ctx.adapters.main;
   const burnOutpoint = { txidLE: displayToHash(t.source.txid), vout: t.source.vout };
   const hashLE = burnsHash([burnOutpoint]);
   const hashHex = bytesToHex(hashLE);
   // exactly once: a release of this burn in the main mempool or on the main chain is followed, not
-  // rebuilt. The order matters. The lock outputs and their mempool spends are read first; then the
-  // main chain must be scanned up to the node's tip as read after them, so that a release mined
-  // meanwhile is in the releases the watcher recorded. (After a lost Redis the main watcher starts
-  // over while the side watcher re-records the burns: a release may sit in a block not scanned yet.)
+  // rebuilt. The order matters: the lock outputs, then their mempool spends, then the node's tip;
+  // then the main chain must be scanned up to that tip. A release that left the mempool for a
+  // block before the mempool was read is then in the releases the watcher recorded. (After a lost
+  // Redis the main watcher starts over while the side watcher re-records the burns: a release may
+  // sit in a block not scanned yet.) listUnspent can be slow (a scan of the node's UTXO set): not
+  // while the watcher is visibly behind.
+  await assertMainScanned(ctx, ctx.light.main.chain.tipHeight);
   const lockOutputs = await main.listUnspent(ctx.lockScript);
-  const tip = await main.getTip();
-  const mempool = await readMempoolReleases(ctx, lockOutputs, tip.height);
-  const scanned = await ctx.marks.cursor('main');
-  const needed = Math.max(tip.height, ctx.light.main.chain.tipHeight);
-  if (scanned === undefined || scanned.height < needed) {
-    throw notYet(`the main chain is scanned up to ${scanned?.height ?? 'no block'} of ${needed}: a release of this burn may be in a block not scanned yet`);
-  }
+  const mempool = await readMempoolReleases(ctx, lockOutputs);
+  await assertMainScanned(ctx, Math.max(mempool.tip.height, ctx.light.main.chain.tipHeight));
   const existing = await ctx.marks.releaseFor(hashHex);
   if (existing !== undefined) {
     return adoptPayout(ctx, t, { txid: existing, rawTx: '', inputs: [], fee: 0n, feeRate: 0 }, `release ${existing} of this burn found on the main chain`);
