@@ -160,7 +160,7 @@ describe('values', () => {
     assert.deepEqual(c.rbf, { afterBlocks: 3, factor: 1.5, maxFeeRate: 1000 });
     assert.deepEqual(c.workers, { concurrency: DEFAULT_WORKER_CONCURRENCY, attempts: 12, backoff: { delayMs: 1000, maxDelayMs: 60000 }, keepCompletedSeconds: 86400, shutdownTimeoutMs: 15000 });
     assert.equal(c.http, undefined);
-    assert.deepEqual(c.log, { level: 'info' });
+    assert.deepEqual(c.log, { level: 'info', repeatEveryMs: 60000 });
     assert.equal(c.signing.keyIndex, federationKeyIndex(c.federation.federation, publicKeyCompressed(Uint8Array.from(Buffer.from(OPERATOR, 'hex')))));
     assert.equal(bytesToHex(c.signing.publicKey), pubHex(3));
   });
@@ -309,6 +309,7 @@ const cases: Case[] = [
   ['http without a port', change('http', { host: '0.0.0.0' }), {}, 'http.port', [/http\.port: missing/]],
   ['negative startHeight', change('chains.main.startHeight', -1), {}, 'chains.main.startHeight', [/expected an integer >= 0, got -1/]],
   ['a log level that does not exist', change('log.level', 'verbose'), {}, 'log.level', [/expected one of fatal, error, warn, info, debug, trace, silent, got "verbose"/]],
+  ['log.repeatEveryMs of 0', change('log.repeatEveryMs', 0), {}, 'log.repeatEveryMs', [/expected an integer 1\.\.3600000, got 0/]],
   ['redis.url not a redis URL', change('redis.url', 'http://x'), {}, 'redis.url', [/expected a redis:\/\/ or rediss:\/\/ URL, got "http:\/\/x"/]],
   ['$REDIS_URL not a redis URL', minimal(), { REDIS_URL: 'localhost:6379' }, 'redis.url', [/redis\.url: not set, and \$REDIS_URL is "localhost:6379", not a redis:\/\/ or rediss:\/\/ URL/]],
   ['deployment with capitals', change('deployment', 'Devnet'), {}, 'deployment', [/deployment: expected a name of 1\.\.40 characters: lowercase letters, digits and "-", not starting with "-", got "Devnet"/]],

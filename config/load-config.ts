@@ -252,7 +252,7 @@ function buildConfig(text: string, baseDir: string, env: NodeJS.ProcessEnv, labe
       shutdownTimeoutMs: parsed.workers.shutdownTimeoutMs,
     },
     ...(parsed.http === undefined ? {} : { http: { port: parsed.http.port, host: parsed.http.host } }),
-    log: { level: parsed.log.level },
+    log: { level: parsed.log.level, repeatEveryMs: parsed.log.repeatEveryMs },
   };
   deepFreeze(config.chains);
   for (const k of ['redis', 'federation', 'signing', 'fees', 'limits', 'rbf', 'workers', 'http', 'log'] as const) deepFreeze(config[k]);

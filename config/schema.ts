@@ -75,7 +75,7 @@ export interface RelayerConfig {
     readonly shutdownTimeoutMs: number;
   };
   readonly http?: { readonly port: number; readonly host: string };
-  readonly log: { readonly level: LogLevel };
+  readonly log: { readonly level: LogLevel; readonly repeatEveryMs: number };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -103,6 +103,7 @@ export const DEFAULTS = Object.freeze({
   shutdownTimeoutMs: 15_000,
   httpHost: '127.0.0.1',
   logLevel: 'info' as LogLevel,
+  logRepeatEveryMs: 60_000,
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -386,8 +387,14 @@ export const configSchema = mapping(
       port: key('http.port', `${range(0, 65535)} (0: any free port)`, 'set the TCP port of the HTTP server', int(0, 65535)),
       host: key('http.host', 'a host name or IP address', 'set the interface to listen on, e.g. "127.0.0.1"', z.string().min(1).default(DEFAULTS.httpHost)),
     }).optional(),
-    log: mapping('log', 'a mapping { level }', 'set the log level, or leave the key out for "info"', {
+    log: mapping('log', 'a mapping { level, repeatEveryMs }', 'set the log level, or leave the key out for "info"', {
       level: key('log.level', `one of ${LOG_LEVELS.join(', ')}`, 'set the least severe level that is logged', z.enum(LOG_LEVELS).default(DEFAULTS.logLevel)),
+      repeatEveryMs: key(
+        'log.repeatEveryMs',
+        range(1, 3_600_000),
+        'set how many milliseconds pass before an error that keeps recurring (Redis away, a node refusing) is logged again',
+        int(1, 3_600_000).default(DEFAULTS.logRepeatEveryMs),
+      ),
     }).prefault({}),
   },
 );

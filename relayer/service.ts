@@ -47,7 +47,7 @@ export interface RelayerOptions {
   readonly leaseTtlMs?: number;
   /**
    * While a Redis connection stays down, or a chain's block stream keeps failing, how often it is
-   * logged again (the first error is logged at once). [Default: 60000 ms]
+   * logged again (the first error is logged at once). [Default: the config's log.repeatEveryMs]
    */
   readonly warnEveryMs?: number;
   readonly logger?: Logger;
@@ -83,7 +83,7 @@ export async function connectStore(config: RelayerConfig, log?: OutageLog, warnE
 
 export async function startRelayer(config: RelayerConfig, options: RelayerOptions = {}): Promise<Relayer> {
   const log = options.logger ?? createLogger(config.log.level, { deployment: config.deployment });
-  const warnEveryMs = options.warnEveryMs ?? 60_000;
+  const warnEveryMs = options.warnEveryMs ?? config.log.repeatEveryMs;
   if (!Number.isSafeInteger(warnEveryMs) || warnEveryMs < 1) throw new RangeError(`options.warnEveryMs: expected a positive integer (ms), got ${String(warnEveryMs)}`);
   const { redis, keys } = await connectStore(config, log, warnEveryMs);
   const connection = (role: 'producer' | 'worker'): Redis => {

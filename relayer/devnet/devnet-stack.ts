@@ -131,7 +131,7 @@ export function writeDevnetConfig(path: string, nodes: DevnetNodes, redisUrl: st
       pegin: limitsDoc(base.limits.pegin),
       pegout: limitsDoc(base.limits.pegout),
     },
-    log: { level: base.log.level },
+    log: { level: base.log.level, repeatEveryMs: base.log.repeatEveryMs },
     ...overrides.sections,
   };
   writeFileSync(path, stringify(doc));
