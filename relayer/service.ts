@@ -217,7 +217,7 @@ async function sweepLoop(ctx: RelayerContext, everyMs: number, signal: AbortSign
       // at start everything (a crash may have left any transfer without its job), then the stale ones
       const r = await sweep(ctx, first ? 0 : everyMs * 3);
       first = false;
-      if (r.released > 0) ctx.log.info(r, 'sweep');
+      if (r.released > 0 || r.rerun > 0) ctx.log.info(r, 'sweep');
     } catch (e) {
       ctx.log.warn({ err: describe(e) }, 'sweep failed; trying again');
     }

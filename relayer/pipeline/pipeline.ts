@@ -49,14 +49,30 @@ export class Pipeline {
     await this.queue(stage).add(stage, data, { ...this.jobOptions, jobId: jobIdOf(stage, t.id, t.generation), ...(delayMs > 0 ? { delay: delayMs } : {}) });
   }
 
-  /** Adds many at once (the sweeper, the watcher after a block). */
-  async enqueueMany(items: readonly { stage: Stage; transfer: Pick<Transfer, 'id' | 'generation'> }[]): Promise<void> {
+  /**
+   * Adds many at once (the sweeper, the watcher after a block); returns how many completed jobs were
+   * replaced. With `rerunCompleted` (the sweeper's stale transfers), a job of the same id that
+   * already completed is removed first, so that the stage runs again: its step ended without
+   * moving the transfer on (it found no record while Redis was being rebuilt, say), and a
+   * completed job id would otherwise turn every later add into a no-op for `keepCompletedSeconds`.
+   * Steps are idempotent, so a run too many does nothing.
+   */
+  async enqueueMany(items: readonly { stage: Stage; transfer: Pick<Transfer, 'id' | 'generation'> }[], options: { rerunCompleted?: boolean } = {}): Promise<number> {
+    let rerun = 0;
     for (const stage of STAGES) {
-      const jobs = items
-        .filter((i) => i.stage === stage)
-        .map((i) => ({ name: stage, data: { id: i.transfer.id, generation: i.transfer.generation } satisfies JobData, opts: { ...this.jobOptions, jobId: jobIdOf(stage, i.transfer.id, i.transfer.generation) } }));
-      for (let i = 0; i < jobs.length; i += 500) await this.queue(stage).addBulk(jobs.slice(i, i + 500));
+      const queue = this.queue(stage);
+      const mine = items.filter((i) => i.stage === stage);
+      if (options.rerunCompleted === true) {
+        const ids = mine.map((i) => jobIdOf(stage, i.transfer.id, i.transfer.generation));
+        const states = await Promise.all(ids.map((id) => queue.getJobState(id)));
+        const done = ids.filter((_, k) => states[k] === 'completed');
+        await Promise.all(done.map((id) => queue.remove(id)));
+        rerun += done.length;
+      }
+      const jobs = mine.map((i) => ({ name: stage, data: { id: i.transfer.id, generation: i.transfer.generation } satisfies JobData, opts: { ...this.jobOptions, jobId: jobIdOf(stage, i.transfer.id, i.transfer.generation) } }));
+      for (let i = 0; i < jobs.length; i += 500) await queue.addBulk(jobs.slice(i, i + 500));
     }
+    return rerun;
   }
 
   /** Jobs out of retries, newest first. */

@@ -2,7 +2,9 @@
  * The sweeper: makes sure every transfer that is on its way has a job, whatever crashed between a
  * state change and the job that follows it. Every interval (and at start) it queues the stage job
  * of each transfer in a moving state that has not changed for `staleMs` (transfers that are
- * moving are left alone) — a no-op when that job exists (deterministic ids) — and
+ * moving are left alone) — a no-op when that job is waiting, delayed or running (deterministic
+ * ids); a job of that id that completed is run again (its step ended without moving the
+ * transfer), a failed one is left for the operator — and
  * asks the governor again for transfers held only by the 24-hour cap, so that they move on once
  * the window has room. One process per deployment runs it (a lease, like the watchers).
  */
@@ -12,7 +14,7 @@ import type { Transfer, TransferState } from '../transfer.js';
 
 const MOVING: readonly TransferState[] = ['seen', 'confirming', 'verified', 'signing', 'broadcast'];
 
-export async function sweep(ctx: RelayerContext, staleMs = 0): Promise<{ queued: number; released: number }> {
+export async function sweep(ctx: RelayerContext, staleMs = 0): Promise<{ queued: number; rerun: number; released: number }> {
   const items: { stage: Stage; transfer: Transfer }[] = [];
   const updatedBefore = staleMs > 0 ? Date.now() - staleMs : undefined;
   for (const state of MOVING) {
@@ -22,7 +24,7 @@ export async function sweep(ctx: RelayerContext, staleMs = 0): Promise<{ queued:
       if (stage !== undefined) items.push({ stage, transfer: t });
     }
   }
-  await ctx.pipeline.enqueueMany(items);
+  const rerun = await ctx.pipeline.enqueueMany(items, { rerunCompleted: true });
   let released = 0;
   for (const id of await ctx.store.idsInState('held')) {
     const t = await ctx.store.get(id);
@@ -39,5 +41,5 @@ export async function sweep(ctx: RelayerContext, staleMs = 0): Promise<{ queued:
       released++;
     }
   }
-  return { queued: items.length, released };
+  return { queued: items.length, rerun, released };
 }
