@@ -171,6 +171,8 @@ async function flushScenario(t: TestContext, scenario: FlushScenario): Promise<v
     );
   }
   const all = [...w1.locks, ...w1.burns, ...w2.locks, ...w2.burns, ...w3.locks, ...w3.burns, funds.bootstrap];
+  // with the relayers down, killed first: the records read next are the last they wrote
+  if (scenario.relayers === 'down') for (const r of [...bridge.relayers]) await bridge.killRelayer(r);
   const before = new Map<TransferId, Transfer | undefined>();
   for (const s of all) before.set(s.id, await bridge.store.get(s.id));
   const inMempool: TransferId[] = [];
@@ -181,7 +183,6 @@ async function flushScenario(t: TestContext, scenario: FlushScenario): Promise<v
 
   const pendingReleases = inMempool.filter((id) => id.startsWith('out-'));
   if (scenario.pending === 'a release in the mempool') assert.ok(pendingReleases.length > 0, 'a release waits in the main mempool at the flush');
-  if (scenario.relayers === 'down') for (const r of [...bridge.relayers]) await bridge.killRelayer(r);
   await bridge.redisServer.flushAll();
   if (!scenario.rescan) {
     // no main block until then (it would confirm the release, which the watcher then finds): the
