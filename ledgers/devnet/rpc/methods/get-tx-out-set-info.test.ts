@@ -4,48 +4,31 @@
  * reorg (the UTXO set keeps them incrementally), and Core's parameter handling and errors.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { hashToDisplay } from '../../../../proofs/bytes.js';
 import { HeaderChain } from '../../../../proofs/bitcoin/header-chain.js';
-import { LedgerError } from '../../../errors.js';
 import { JsonRpcClient } from '../../../rpc/json-rpc-client.js';
 import { DevnetChain } from '../../chain/devnet-chain.js';
 import { DEVNET_MAIN } from '../../params.js';
 import { TEST_NOW, Wallet, testFederation } from '../../test-utils.js';
 import { encodeJson, type JsonValue } from '../json.js';
-import { startRpcServer, type RpcServer } from '../server.js';
 import { createDispatch, methodsFor } from './index.js';
+import { refusedWith, servedChain } from './rpc-method-test-server.js';
 
-const credentials = { user: 'u', password: 'p' };
 const COIN = 100_000_000n;
 /** Core's bogosize of one P2WPKH output: 50 + its 22-byte script. */
 const P2WPKH_BOGO = 72;
 
-function refusedWith(rpcCode: number, message?: RegExp): (e: unknown) => boolean {
-  return (e: unknown) => {
-    assert.ok(e instanceof LedgerError && e.code === 'NODE_REFUSED', String(e));
-    assert.equal(e.details['rpcCode'], rpcCode, e.message);
-    if (message !== undefined) assert.match(e.message, message);
-    return true;
-  };
-}
-
 describe('gettxoutsetinfo', () => {
   const miner = Wallet.of('gettxoutsetinfo miner');
   const payee = Wallet.of('gettxoutsetinfo payee');
+  const served = servedChain(() => DevnetChain.create({ role: 'main', coinbaseMaturity: 1, now: TEST_NOW }));
   let chain: DevnetChain;
-  let server: RpcServer;
   let client: JsonRpcClient;
   const info = (params: unknown[] | Record<string, unknown> = []): Promise<Record<string, unknown>> => client.call<Record<string, unknown>>('gettxoutsetinfo', params);
 
-  before(async () => {
-    chain = DevnetChain.create({ role: 'main', coinbaseMaturity: 1, now: TEST_NOW });
-    server = await startRpcServer({ port: 0, credentials, dispatch: createDispatch('main', () => ({ kind: 'ready', chain, startedAt: 0 })) });
-    client = new JsonRpcClient({ url: server.url, ...credentials });
-  });
-  after(async () => {
-    await server?.close();
-    await chain?.close();
+  before(() => {
+    ({ chain, client } = served);
   });
 
   test('genesis only: an empty set (the genesis coinbase is not spendable, as in Core)', async () => {

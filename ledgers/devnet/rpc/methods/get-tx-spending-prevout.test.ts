@@ -5,29 +5,18 @@
  * entries (codes and messages as Bitcoin Core's rpc_mempool_info.py pins them).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { hashToDisplay } from '../../../../proofs/bytes.js';
 import type { DecodedTransaction } from '../../../../proofs/bitcoin/transaction.js';
-import { LedgerError } from '../../../errors.js';
 import { JsonRpcClient } from '../../../rpc/json-rpc-client.js';
 import type { UtxoEntry } from '../../chain-api.js';
 import { DevnetChain } from '../../chain/devnet-chain.js';
 import { TEST_NOW, Wallet, fundWallet } from '../../test-utils.js';
 import { encodeJson, type JsonValue } from '../json.js';
-import { startRpcServer, type RpcServer } from '../server.js';
 import { createDispatch, methodsFor } from './index.js';
+import { refusedWith, servedChain } from './rpc-method-test-server.js';
 
-const credentials = { user: 'u', password: 'p' };
 const NO_SUCH_TXID = 'ab'.repeat(32);
-
-function refusedWith(rpcCode: number, message?: RegExp): (e: unknown) => boolean {
-  return (e: unknown) => {
-    assert.ok(e instanceof LedgerError && e.code === 'NODE_REFUSED', String(e));
-    assert.equal(e.details['rpcCode'], rpcCode, e.message);
-    if (message !== undefined) assert.match(e.message, message);
-    return true;
-  };
-}
 
 /** The outpoint `tx:vout` as gettxspendingprevout takes it. */
 function at(tx: DecodedTransaction | UtxoEntry, vout = 'vout' in tx ? tx.vout : 0): { txid: string; vout: number } {
@@ -37,21 +26,15 @@ function at(tx: DecodedTransaction | UtxoEntry, vout = 'vout' in tx ? tx.vout : 
 describe('gettxspendingprevout', () => {
   const alice = Wallet.of('gettxspendingprevout alice');
   const bob = Wallet.of('gettxspendingprevout bob');
+  const served = servedChain(() => DevnetChain.create({ role: 'main', coinbaseMaturity: 1, now: TEST_NOW }));
   let chain: DevnetChain;
-  let server: RpcServer;
   let client: JsonRpcClient;
   let coins: UtxoEntry[];
   const spending = (params: unknown[] | Record<string, unknown>): Promise<Record<string, unknown>[]> => client.call<Record<string, unknown>[]>('gettxspendingprevout', params);
 
-  before(async () => {
-    chain = DevnetChain.create({ role: 'main', coinbaseMaturity: 1, now: TEST_NOW });
+  before(() => {
+    ({ chain, client } = served);
     coins = fundWallet(chain, alice, 4);
-    server = await startRpcServer({ port: 0, credentials, dispatch: createDispatch('main', () => ({ kind: 'ready', chain, startedAt: 0 })) });
-    client = new JsonRpcClient({ url: server.url, ...credentials });
-  });
-  after(async () => {
-    await server?.close();
-    await chain?.close();
   });
 
   test('Core\'s shape in the order asked: spendingtxid only for an outpoint a mempool transaction spends', async () => {
