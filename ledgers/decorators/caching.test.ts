@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { withCaching } from './caching.js';
-import { KNOWN_HASH, KNOWN_HEADER, scriptedAdapter } from './scripted-adapter.test-double.js';
+import { KNOWN_BLOCKS, KNOWN_HASH, KNOWN_HEADER, KNOWN_TXID, scriptedAdapter } from './scripted-adapter.test-double.js';
 
 const other = new Uint8Array(32).fill(9);
 const scriptA = Uint8Array.of(0, 20, 1);
@@ -29,14 +29,32 @@ describe('withCaching', () => {
     assert.deepEqual(await cached.scanBlock(KNOWN_HASH, { scripts: [scriptB, scriptA] }), first);
     assert.equal(inner.reached.scanBlock, 1);
     await cached.scanBlock(KNOWN_HASH, { scripts: [scriptA] });
-    await cached.scanBlock(other, { scripts: [scriptA, scriptB] });
+    await cached.scanBlock(KNOWN_BLOCKS[1]!, { scripts: [scriptA, scriptB] });
     assert.equal(inner.reached.scanBlock, 3, 'another watch or another block is another entry');
 
-    const proof = await cached.getInclusionProof(other, KNOWN_HASH);
-    assert.deepEqual(await cached.getInclusionProof(other, KNOWN_HASH), proof);
-    await cached.getInclusionProof(other, other);
+    const proof = await cached.getInclusionProof(KNOWN_TXID, KNOWN_HASH);
+    assert.deepEqual(await cached.getInclusionProof(KNOWN_TXID, KNOWN_HASH), proof);
+    await cached.getInclusionProof(KNOWN_TXID, KNOWN_BLOCKS[1]!); // answered with block 0's proof: not kept
     assert.equal(inner.reached.getInclusionProof, 2);
-    assert.deepEqual(cached.cacheStats(), { hits: 2, misses: 5, size: 5, maxEntries: 2000 });
+    assert.deepEqual(cached.cacheStats(), { hits: 2, misses: 5, size: 4, maxEntries: 2000 });
+  });
+
+  test('an answer that does not hold up against its key is passed on but not kept: a node\'s lie is not served after the node is fixed', async () => {
+    const inner = scriptedAdapter();
+    const cached = withCaching(inner);
+    // the double answers KNOWN_HASH's proof and header for anything else: each is asked again
+    for (let i = 0; i < 2; i++) {
+      await cached.getInclusionProof(other, KNOWN_HASH); // the proof is of another transaction
+      await cached.getInclusionProof(KNOWN_TXID, other); // ...in another block
+      await cached.scanBlock(other, { scripts: [] }); // a scan whose header is another block's
+    }
+    assert.equal(inner.reached.getInclusionProof, 4);
+    assert.equal(inner.reached.scanBlock, 2);
+    assert.equal(cached.cacheStats().size, 0);
+    // a proof whose Merkle part does not hold under its header
+    const forged = withCaching({ ...inner, getInclusionProof: async () => ({ ...(await inner.getInclusionProof(KNOWN_TXID, KNOWN_HASH)), merkleBlock: Uint8Array.of(...KNOWN_HEADER, 2, 0, 0, 0, 0) }) });
+    await forged.getInclusionProof(KNOWN_TXID, KNOWN_HASH);
+    assert.equal(forged.cacheStats().size, 0);
   });
 
   test('failures are not cached', async () => {
@@ -71,7 +89,7 @@ describe('withCaching', () => {
   test('the LRU keeps maxEntries, dropping the least recently used', async () => {
     const inner = scriptedAdapter();
     const cached = withCaching(inner, { maxEntries: 2 });
-    const block = (n: number): Uint8Array => new Uint8Array(32).fill(n);
+    const block = (n: number): Uint8Array => KNOWN_BLOCKS[n]!;
     await cached.scanBlock(block(1), { scripts: [] });
     await cached.scanBlock(block(2), { scripts: [] });
     await cached.scanBlock(block(1), { scripts: [] }); // 1 is now the most recent

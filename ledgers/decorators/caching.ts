@@ -5,6 +5,12 @@
  *   is not cached: the node may learn the block later);
  * - `getInclusionProof(txid, block)` (the block's transactions are fixed by its hash);
  * - `scanBlock(block, watch)` (same block, same watched scripts, in any order: same answer).
+ * Only answers that hold up against their key are kept, so that a node's lie is not served on
+ * after the node is fixed: a header must hash to the asked hash; a proof's header must hash to the
+ * asked block, its transaction to the asked txid, and its Merkle part must prove that txid and the
+ * coinbase under that header (the chain, the work and the confirmations stay the caller's to
+ * check); a scan's header must hash to the asked block (which transactions it lists cannot be
+ * checked without the block).
  * It never caches what moves with the chain or the mempool: the tip, the hash at a height,
  * header ranges, UTXOs, fee rates, transaction status, mempool spends (a spender comes, is
  * replaced, is mined), peg-in claims (a claim comes, confirms and may leave with a reorg), the
@@ -14,7 +20,11 @@
  */
 import type { BlockSubscription, BlockEvent, LedgerAdapter, ScannedBlock, WatchSpec } from '../adapter.js';
 import type { InclusionProof } from '../../proofs/bitcoin/inclusion.js';
-import { bytesToHex } from '../../proofs/bytes.js';
+import { bytesToHex, equalBytes } from '../../proofs/bytes.js';
+import { HEADER_SIZE, decodeHeader, headerHash } from '../../proofs/bitcoin/header.js';
+import { verifyMerkleBranch } from '../../proofs/bitcoin/merkle.js';
+import { verifyMerkleBlock } from '../../proofs/bitcoin/merkle-block.js';
+import { decodeTransaction } from '../../proofs/bitcoin/transaction.js';
 
 export interface CachingOptions {
   /** Entries kept (headers, proofs and scans together); the least recently used goes first. [Default: 2000] */
@@ -93,6 +103,34 @@ function copyScan(s: ScannedBlock): ScannedBlock {
   };
 }
 
+function headerIs(header80: Uint8Array, hashLE: Uint8Array): boolean {
+  return header80.length === HEADER_SIZE && equalBytes(headerHash(header80), hashLE);
+}
+
+/** Whether `proof` proves `txidLE` (and a coinbase) in the block `blockHashLE` on its own terms. */
+function proofHolds(proof: InclusionProof, txidLE: Uint8Array, blockHashLE: Uint8Array): boolean {
+  try {
+    const txid = decodeTransaction(proof.rawTx).txidLE;
+    const coinbaseTxid = decodeTransaction(proof.coinbaseTx).txidLE;
+    if (!equalBytes(txid, txidLE)) return false;
+    if (proof.kind === 'merkleblock') {
+      const verified = verifyMerkleBlock(proof.merkleBlock);
+      return (
+        equalBytes(verified.blockHashLE, blockHashLE) &&
+        verified.matched.some((m) => equalBytes(m.txidLE, txid)) &&
+        verified.matched.some((m) => m.index === 0 && equalBytes(m.txidLE, coinbaseTxid))
+      );
+    }
+    if (!headerIs(proof.header80, blockHashLE)) return false;
+    const rootLE = decodeHeader(proof.header80).merkleRootLE;
+    verifyMerkleBranch({ leafLE: txid, index: proof.index, branchLE: proof.branchLE, rootLE });
+    verifyMerkleBranch({ leafLE: coinbaseTxid, index: 0, branchLE: proof.coinbaseBranchLE, rootLE });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function watchKey(watch: WatchSpec): string {
   return [...new Set(watch.scripts.map(bytesToHex))].sort().join(',');
 }
@@ -120,7 +158,7 @@ export function withCaching(adapter: LedgerAdapter, options: CachingOptions = {}
       }
       misses += 1;
       const header = await adapter.getHeader(hashLE);
-      if (header !== undefined) lru.set(key, { kind: 'header', value: header.slice() });
+      if (header !== undefined && headerIs(header, hashLE)) lru.set(key, { kind: 'header', value: header.slice() });
       return header;
     },
     getHeaders: (fromHeight, count) => adapter.getHeaders(fromHeight, count),
@@ -134,7 +172,7 @@ export function withCaching(adapter: LedgerAdapter, options: CachingOptions = {}
       }
       misses += 1;
       const scan = await adapter.scanBlock(hashLE, watch);
-      lru.set(key, { kind: 'scan', value: copyScan(scan) });
+      if (headerIs(scan.header80, hashLE) && equalBytes(scan.block.hashLE, hashLE)) lru.set(key, { kind: 'scan', value: copyScan(scan) });
       return scan;
     },
     async getInclusionProof(txidLE, blockHashLE) {
@@ -146,7 +184,7 @@ export function withCaching(adapter: LedgerAdapter, options: CachingOptions = {}
       }
       misses += 1;
       const proof = await adapter.getInclusionProof(txidLE, blockHashLE);
-      lru.set(key, { kind: 'proof', value: copyProof(proof) });
+      if (proofHolds(proof, txidLE, blockHashLE)) lru.set(key, { kind: 'proof', value: copyProof(proof) });
       return proof;
     },
     listUnspent: (script) => adapter.listUnspent(script),

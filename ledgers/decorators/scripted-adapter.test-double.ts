@@ -8,6 +8,10 @@ import { LEDGER_ADAPTER_METHODS, type LedgerAdapterMethod } from '../adapter-mem
 import { LedgerError, type LedgerErrorCode } from '../errors.js';
 import { DEVNET_MAIN } from '../devnet/params.js';
 import { equalBytes } from '../../proofs/bytes.js';
+import { encodeHeader, headerHash } from '../../proofs/bitcoin/header.js';
+import { computeMerkleRoot } from '../../proofs/bitcoin/merkle.js';
+import { buildMerkleBlock } from '../../proofs/bitcoin/merkle-block.js';
+import { decodeTransaction, encodeTransaction } from '../../proofs/bitcoin/transaction.js';
 
 export interface ScriptedAdapter extends LedgerAdapter {
   readonly reached: Record<LedgerAdapterMethod, number>;
@@ -15,8 +19,28 @@ export interface ScriptedAdapter extends LedgerAdapter {
   failWith: Partial<Record<LedgerAdapterMethod, LedgerErrorCode | 'BUG'>>;
 }
 
-export const KNOWN_HASH = new Uint8Array(32).fill(7);
-export const KNOWN_HEADER = new Uint8Array(80).fill(1);
+function tx(prevTxidLE: Uint8Array, prevVout: number): Uint8Array {
+  const input = { prevTxidLE, prevVout, scriptSig: Uint8Array.of(1, 1), sequence: 0xffffffff, witness: [] };
+  return encodeTransaction({ version: 1, inputs: [input], outputs: [{ value: 5_000n, scriptPubKey: Uint8Array.of(0x51) }], locktime: 0 }, { witness: false });
+}
+const COINBASE = tx(new Uint8Array(32), 0xffffffff);
+const PAYMENT = tx(new Uint8Array(32).fill(5), 0);
+const TXIDS = [decodeTransaction(COINBASE).txidLE, decodeTransaction(PAYMENT).txidLE];
+const ROOT = computeMerkleRoot(TXIDS).rootLE;
+
+/** Eight real headers (they hash to their keys), all over the same two transactions. */
+export const KNOWN_HEADERS: readonly Uint8Array[] = Array.from({ length: 8 }, (_, nonce) =>
+  encodeHeader({ version: 0x20000000, prevHashLE: new Uint8Array(32), merkleRootLE: ROOT, time: 1_700_000_000, bits: 0x207fffff, nonce }),
+);
+/** Their hashes, internal order. */
+export const KNOWN_BLOCKS: readonly Uint8Array[] = KNOWN_HEADERS.map(headerHash);
+export const KNOWN_HEADER = KNOWN_HEADERS[0]!;
+export const KNOWN_HASH = KNOWN_BLOCKS[0]!;
+/** A transaction of every known block, and its true proof in KNOWN_HASH. */
+export const KNOWN_TXID = TXIDS[1]!;
+export const KNOWN_PROOF = { kind: 'merkleblock', rawTx: PAYMENT, coinbaseTx: COINBASE, merkleBlock: buildMerkleBlock(KNOWN_HEADER, TXIDS, [0, 1]) } as const;
+
+const headerOf = (hashLE: Uint8Array): Uint8Array | undefined => KNOWN_HEADERS[KNOWN_BLOCKS.findIndex((b) => equalBytes(b, hashLE))];
 
 export function scriptedAdapter(): ScriptedAdapter {
   const reached = Object.fromEntries(LEDGER_ADAPTER_METHODS.map((m) => [m, 0])) as Record<LedgerAdapterMethod, number>;
@@ -27,15 +51,17 @@ export function scriptedAdapter(): ScriptedAdapter {
     info: { chainId: 'scripted', family: 'bitcoin', params: DEVNET_MAIN, addressHrp: 'udm', capabilities: { segwit: true, taproot: true, rbf: true, blockStream: false, pegInMints: false } },
     getTip: () => step('getTip', () => ({ height: 10, hashLE: KNOWN_HASH })),
     getBlockHash: (height) => step('getBlockHash', () => (height <= 10 ? KNOWN_HASH : undefined)),
-    getHeader: (hashLE) => step('getHeader', () => (equalBytes(hashLE, KNOWN_HASH) ? KNOWN_HEADER.slice() : undefined)),
+    getHeader: (hashLE) => step('getHeader', () => headerOf(hashLE)?.slice()),
     getHeaders: () => step('getHeaders', () => [KNOWN_HEADER.slice()]),
     subscribeBlocks: () => {
       reached.subscribeBlocks++;
       return { close: () => Promise.resolve() };
     },
     scanBlock: (hashLE) =>
-      step('scanBlock', (): ScannedBlock => ({ block: { height: 10, hashLE: hashLE.slice() }, header80: KNOWN_HEADER.slice(), transactions: [{ txidLE: new Uint8Array(32).fill(3), index: 1, rawTx: Uint8Array.of(1, 2, 3) }] })),
-    getInclusionProof: () => step('getInclusionProof', () => ({ kind: 'merkleblock' as const, rawTx: Uint8Array.of(1), coinbaseTx: Uint8Array.of(2), merkleBlock: Uint8Array.of(3) })),
+      // an unknown block gets KNOWN_HEADER: an answer that does not hold up against its key
+      step('scanBlock', (): ScannedBlock => ({ block: { height: 10, hashLE: hashLE.slice() }, header80: (headerOf(hashLE) ?? KNOWN_HEADER).slice(), transactions: [{ txidLE: KNOWN_TXID.slice(), index: 1, rawTx: PAYMENT.slice() }] })),
+    // the true proof of KNOWN_TXID in KNOWN_HASH, whatever is asked (a lie for anything else)
+    getInclusionProof: () => step('getInclusionProof', () => ({ kind: 'merkleblock' as const, rawTx: PAYMENT.slice(), coinbaseTx: COINBASE.slice(), merkleBlock: KNOWN_PROOF.merkleBlock.slice() })),
     listUnspent: () => step('listUnspent', () => []),
     estimateFeeRate: () => step('estimateFeeRate', () => 5),
     buildSpend: (spec) => {
