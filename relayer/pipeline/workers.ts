@@ -23,9 +23,6 @@ import { verifyStep } from './steps/verify.js';
 
 export type Step = (ctx: RelayerContext, t: Transfer) => Promise<Stage | undefined>;
 
-/** How often one kind of worker error is logged while it repeats (a Redis outage). */
-const WORKER_ERROR_LOG_EVERY_MS = 60_000;
-
 export const STEPS: Readonly<Record<Stage, Step>> = {
   confirm: confirmStep,
   verify: verifyStep,
@@ -94,8 +91,8 @@ export function startWorkers(ctx: RelayerContext, connection: Redis, stages: rea
       }),
   );
   // While Redis is away every worker (and its blocking connection) reports each reconnection
-  // attempt: log each distinct error at most once a minute, with how many were skipped meanwhile.
-  const throttle = new KeyedLogThrottle(WORKER_ERROR_LOG_EVERY_MS);
+  // attempt: log each distinct error at most once per log.repeatEveryMs, with the count skipped.
+  const throttle = new KeyedLogThrottle(ctx.config.log.repeatEveryMs);
   for (const worker of workers) {
     worker.on('error', (err) => {
       const skipped = throttle.hit(err.message);
