@@ -90,8 +90,3 @@ export async function sendAgain(rpc: JsonRpcClient, tx: SignedPayment): Promise<
     return { refused: e instanceof Error ? e.message : String(e) };
   }
 }
-
-/** Coins (base units) in a devnet `gettxoutsetinfo`/`scantxoutset` amount. */
-export function units(amount: number): bigint {
-  return BigInt(Math.round(amount * 1e8));
-}

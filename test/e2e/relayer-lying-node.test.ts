@@ -25,7 +25,8 @@ import { transferIdOf, type Transfer, type TransferId } from '../../relayer/tran
 import { eventually } from '../eventually.js';
 import { Bridge } from './bridge-harness.js';
 import { inflateLocks, type Lie } from './lying-adapter.js';
-import { call, units } from './raw-deposits.js';
+import { call } from './raw-deposits.js';
+import { lockedValue, sideSupply as sideSupplyOf } from './books.js';
 
 const LYING_ADAPTER = fileURLToPath(new URL('./lying-adapter.ts', import.meta.url));
 
@@ -65,7 +66,7 @@ test('a lying main-chain node cannot make the relayer mint: forged proof, wrong 
     return { txid: sent.txid, vout, raw: sent.raw, id: transferIdOf('pegin', displayToHash(sent.txid), vout) };
   };
   const claimOf = (l: { txid: string; vout: number }): Promise<{ claimed: boolean }> => call(sideRpc, 'getpegclaim', [l.txid, l.vout]);
-  const sideSupply = async (): Promise<bigint> => units((await call<{ total_amount: number }>(sideRpc, 'gettxoutsetinfo')).total_amount);
+  const sideSupply = (): Promise<bigint> => sideSupplyOf(bridge);
 
   // the control: an honest lock through the same lying node mints
   const honest = await lock(HONEST);
@@ -161,9 +162,4 @@ async function assertNothingMoved(bridge: Bridge, id: TransferId, code: string):
   assert.equal(t.payoutAmount, undefined, `${id}: never verified`);
   const events = await bridge.store.events(id);
   assert.ok(events.some((e) => JSON.stringify(e).includes(`held: ${code}`)), `${id}: its history records the hold: ${JSON.stringify(events)}`);
-}
-
-async function lockedValue(bridge: Bridge): Promise<bigint> {
-  const r = await call<{ unspents: { amount: number }[] }>(bridge.nodes.mainRpc, 'scantxoutset', ['start', [`raw(${bytesToHex(bridge.lockScript)})`]]);
-  return r.unspents.reduce((s, u) => s + units(u.amount), 0n);
 }

@@ -20,7 +20,8 @@ import { Keys } from '../../relayer/store/keys.js';
 import { transferIdOf, type TransferId } from '../../relayer/transfer.js';
 import { eventually } from '../eventually.js';
 import { Bridge } from './bridge-harness.js';
-import { badKindMemo, badLengthMemo, call, depositTx, lockMemo, send, sendAgain, splitCoins, units } from './raw-deposits.js';
+import { badKindMemo, badLengthMemo, call, depositTx, lockMemo, send, sendAgain, splitCoins } from './raw-deposits.js';
+import { lockedValue, units } from './books.js';
 
 interface Expected {
   readonly id: TransferId;
@@ -252,9 +253,4 @@ function checkSnapshot(s: Snapshot, validLocks: readonly Expected[], refused: re
   assert.equal(s.sideTotal, validTotal, 'side UTXO total = sum of the valid locks');
   assert.equal(s.minted, validTotal - BigInt(validLocks.length) * fee, 'the destination got every valid lock minus fees.mint');
   assert.equal(s.coinbase, BigInt(validLocks.length) * fee, 'the side miners got fees.mint per mint');
-}
-
-async function lockedValue(bridge: Bridge): Promise<bigint> {
-  const r = await call<{ unspents: { amount: number }[] }>(bridge.nodes.mainRpc, 'scantxoutset', ['start', [`raw(${bytesToHex(bridge.lockScript)})`]]);
-  return r.unspents.reduce((s, u) => s + units(u.amount), 0n);
 }

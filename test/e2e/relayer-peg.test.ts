@@ -11,6 +11,7 @@ import { encodeMemo } from '../../proofs/bitcoin/memo.js';
 import { decodeTransaction } from '../../proofs/bitcoin/transaction.js';
 import { burnsHash } from '../../relayer/detect/index.js';
 import { transferIdOf } from '../../relayer/transfer.js';
+import { lockedValue } from './books.js';
 import { Bridge } from './bridge-harness.js';
 
 test('a peg-in mints on the side chain and a peg-out releases on the main chain, once each', { timeout: 240_000 }, async (t) => {
@@ -57,8 +58,3 @@ test('a peg-in mints on the side chain and a peg-out releases on the main chain,
   assert.equal(counts.completed, 2);
   assert.equal(counts.held + counts.rejected + counts.reorged, 0);
 });
-
-async function lockedValue(bridge: Bridge): Promise<bigint> {
-  const r = await bridge.nodes.mainRpc.call<{ total_amount: number; unspents: { amount: number }[] }>('scantxoutset', ['start', [`raw(${bytesToHex(bridge.lockScript)})`]]);
-  return r.unspents.reduce((s, u) => s + BigInt(Math.round(u.amount * 1e8)), 0n);
-}
