@@ -19,10 +19,11 @@ import type { BlockRef } from '../../ledgers/adapter.js';
 import { bytesToHex, displayToHash, hashToDisplay } from '../../proofs/bytes.js';
 import { readHeaderTime } from '../../proofs/bitcoin/header.js';
 import { payoutRole, type RelayerContext } from '../context.js';
-import { burnsHash, detectBurns, detectLocks, detectReleases } from '../detect/index.js';
+import { burnsHash } from '../detect/index.js';
 import type { ChainRole } from '../store/keys.js';
 import { readMempoolReleases, type MempoolReleases } from '../chain/mempool-releases.js';
 import type { PayoutTx, Transfer } from '../transfer.js';
+import { blockCandidates } from '../watch/block-candidates.js';
 import { recordTransfers, type Candidate } from '../watch/record-transfers.js';
 import { sweep } from '../watch/sweeper.js';
 
@@ -50,21 +51,9 @@ async function scanChain(ctx: RelayerContext, role: ChainRole, onProgress?: (rol
   let releases = 0;
   for (let h = from; h <= to; h++) {
     const hashLE = chain.hashAtHeight(h)!;
-    const scanned = await ctx.adapters[role].scanBlock(hashLE, { scripts: [ctx.lockScript] });
-    const candidates: Candidate[] = [];
-    for (const stx of scanned.transactions) {
-      if (role === 'main') {
-        const release = detectReleases(stx.rawTx, { lockScript: ctx.lockScript });
-        if (release !== null) {
-          await ctx.marks.recordRelease(bytesToHex(release.burnsHashLE), hashToDisplay(release.txidLE));
-          releases++;
-          continue;
-        }
-        candidates.push(...detectLocks(stx.rawTx, { lockScript: ctx.lockScript, dust: ctx.config.limits.dust, mintFee: ctx.config.fees.mint, isCoinbase: stx.index === 0 }));
-      } else {
-        candidates.push(...detectBurns(stx.rawTx, { dust: ctx.config.limits.dust, lockScript: ctx.lockScript }));
-      }
-    }
+    const found = await blockCandidates(ctx, role, hashLE);
+    const candidates = found.candidates;
+    releases += found.releases;
     if (candidates.length > 0) blocks.push({ block: { height: h, hashLE }, candidates });
     if (h % 1000 === 0) onProgress?.(role, h, to);
   }
@@ -112,55 +101,48 @@ export async function rescan(ctx: RelayerContext, onProgress?: (role: ChainRole,
   // releases first (main), so that burns find theirs
   const main = await scanChain(ctx, 'main', onProgress);
   const side = await scanChain(ctx, 'side', onProgress);
-  let locks = 0;
-  for (const { block, candidates } of main.blocks) {
-    const fresh = await recordTransfers(ctx, 'main', 'pegin', block, candidates);
-    locks += candidates.length;
-    for (const c of candidates) if (c.rejection !== undefined) count('rejected');
-    for (const t of fresh) {
-      if (t.state !== 'seen' || t.generation !== 0) continue;
-      const claim = await ctx.adapters.side.getPegInClaim(displayToHash(t.source.txid), t.source.vout);
-      if (!claim.claimed) {
-        count('seen');
-        continue;
-      }
-      const payout: PayoutTx = { txid: hashToDisplay(claim.mintTxidLE), rawTx: '', inputs: [`${t.source.txid}:${t.source.vout}`], fee: ctx.config.fees.mint, feeRate: 0 };
-      count(await adopt(ctx, t, { payout, confirmations: claim.confirmations, ...(claim.block === undefined ? {} : { block: claim.block }) }));
-    }
-  }
-  let burns = 0;
   // the main mempool's releases, read once (only when a burn has no release in a block)
   let mempool: Promise<MempoolReleases> | undefined;
   const pendingReleases = (): Promise<MempoolReleases> =>
     (mempool ??= (async () => readMempoolReleases(ctx, await ctx.adapters.main.listUnspent(ctx.lockScript)))());
-  for (const { block, candidates } of side.blocks) {
-    const fresh = await recordTransfers(ctx, 'side', 'pegout', block, candidates);
-    burns += candidates.length;
-    for (const c of candidates) if (c.rejection !== undefined) count('rejected');
-    for (const t of fresh) {
-      if (t.state !== 'seen' || t.generation !== 0) continue;
-      const hashHex = bytesToHex(burnsHash([{ txidLE: displayToHash(t.source.txid), vout: t.source.vout }]));
-      const releaseTxid = await ctx.marks.releaseFor(hashHex);
-      if (releaseTxid !== undefined) {
-        const status = await ctx.adapters.main.getTransactionStatus(displayToHash(releaseTxid));
-        const payout: PayoutTx = { txid: releaseTxid, rawTx: '', inputs: [], fee: 0n, feeRate: 0 };
-        count(await adopt(ctx, t, status.state === 'confirmed' ? { payout, confirmations: status.confirmations, block: status.block } : { payout, confirmations: 0 }));
-        continue;
+  /** The payout of a transfer already on chain (or in the main mempool), if any. */
+  const findPayout = async (t: Transfer): Promise<FoundPayout | undefined> => {
+    if (t.direction === 'pegin') {
+      const claim = await ctx.adapters.side.getPegInClaim(displayToHash(t.source.txid), t.source.vout);
+      if (!claim.claimed) return undefined;
+      const payout: PayoutTx = { txid: hashToDisplay(claim.mintTxidLE), rawTx: '', inputs: [`${t.source.txid}:${t.source.vout}`], fee: ctx.config.fees.mint, feeRate: 0 };
+      return { payout, confirmations: claim.confirmations, ...(claim.block === undefined ? {} : { block: claim.block }) };
+    }
+    const hashHex = bytesToHex(burnsHash([{ txidLE: displayToHash(t.source.txid), vout: t.source.vout }]));
+    const releaseTxid = await ctx.marks.releaseFor(hashHex);
+    if (releaseTxid !== undefined) {
+      const status = await ctx.adapters.main.getTransactionStatus(displayToHash(releaseTxid));
+      const payout: PayoutTx = { txid: releaseTxid, rawTx: '', inputs: [], fee: 0n, feeRate: 0 };
+      return status.state === 'confirmed' ? { payout, confirmations: status.confirmations, block: status.block } : { payout, confirmations: 0 };
+    }
+    // a release signed and sent before Redis was lost, still waiting for a block: follow it
+    const pending = (await pendingReleases()).releases.get(hashHex);
+    if (pending === undefined) return undefined;
+    await ctx.marks.reserve(t.id, pending.inputs);
+    return { payout: pending, confirmations: 0 };
+  };
+  const sources = { main: 0, side: 0 };
+  for (const [role, scanned] of [['main', main], ['side', side]] as const) {
+    for (const { block, candidates } of scanned.blocks) {
+      const fresh = await recordTransfers(ctx, role, role === 'main' ? 'pegin' : 'pegout', block, candidates);
+      sources[role] += candidates.length;
+      for (const c of candidates) if (c.rejection !== undefined) count('rejected');
+      for (const t of fresh) {
+        if (t.state !== 'seen' || t.generation !== 0) continue;
+        const found = await findPayout(t);
+        count(found === undefined ? 'seen' : await adopt(ctx, t, found));
       }
-      // a release signed and sent before Redis was lost, still waiting for a block: follow it
-      const pending = (await pendingReleases()).releases.get(hashHex);
-      if (pending === undefined) {
-        count('seen');
-        continue;
-      }
-      await ctx.marks.reserve(t.id, pending.inputs);
-      count(await adopt(ctx, t, { payout: pending, confirmations: 0 }));
     }
   }
   const { queued } = await sweep(ctx);
   return {
-    main: { from: main.from, to: main.to, locks, releases: main.releases },
-    side: { from: side.from, to: side.to, burns },
+    main: { from: main.from, to: main.to, locks: sources.main, releases: main.releases },
+    side: { from: side.from, to: side.to, burns: sources.side },
     recorded,
     queued,
   };

@@ -7,14 +7,14 @@
  * left the best chain, and runs the reserve check after every block.
  */
 import type { BlockEvent, BlockRef, BlockSubscription } from '../../ledgers/adapter.js';
-import { bytesToHex, displayToHash, equalBytes, hashToDisplay } from '../../proofs/bytes.js';
+import { displayToHash, equalBytes, hashToDisplay } from '../../proofs/bytes.js';
 import type { Reorg } from '../../proofs/bitcoin/header-chain.js';
 import type { RelayerContext } from '../context.js';
-import { detectBurns, detectLocks, detectReleases } from '../detect/index.js';
 import type { ChainRole } from '../store/keys.js';
 import { isHeaderRefusal } from '../chain/light-client.js';
 import { sourceReorged } from '../pipeline/steps/outcomes.js';
-import { recordTransfers, type Candidate } from './record-transfers.js';
+import { blockCandidates } from './block-candidates.js';
+import { recordTransfers } from './record-transfers.js';
 import { checkReserve } from './reserve-check.js';
 
 /** Save the light client at most this often (ms); and at shutdown. */
@@ -173,21 +173,7 @@ export class Watcher {
   /** Scans one best-chain block, records what it holds, moves the cursor, checks the reserve. */
   async processBlock(block: BlockRef): Promise<void> {
     const { ctx, role } = this;
-    const scanned = await ctx.adapters[role].scanBlock(block.hashLE, { scripts: [ctx.lockScript] });
-    const candidates: Candidate[] = [];
-    for (const stx of scanned.transactions) {
-      if (role === 'main') {
-        const release = detectReleases(stx.rawTx, { lockScript: ctx.lockScript });
-        if (release !== null) {
-          // a release's lock outputs are its change, not deposits
-          await ctx.marks.recordRelease(bytesToHex(release.burnsHashLE), hashToDisplay(release.txidLE));
-          continue;
-        }
-        candidates.push(...detectLocks(stx.rawTx, { lockScript: ctx.lockScript, dust: ctx.config.limits.dust, mintFee: ctx.config.fees.mint, isCoinbase: stx.index === 0 }));
-      } else {
-        candidates.push(...detectBurns(stx.rawTx, { dust: ctx.config.limits.dust, lockScript: ctx.lockScript }));
-      }
-    }
+    const { candidates } = await blockCandidates(ctx, role, block.hashLE);
     const toConfirm = await recordTransfers(ctx, role, role === 'main' ? 'pegin' : 'pegout', block, candidates);
     await ctx.pipeline.enqueueMany(toConfirm.map((t) => ({ stage: 'confirm' as const, transfer: t })));
     await ctx.marks.setCursor(role, { height: block.height, hash: hashToDisplay(block.hashLE) });
