@@ -17,7 +17,7 @@
  * `close`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -28,13 +28,14 @@ import { scriptPubKeyToAddress } from '../ledgers/bitcoin/address.js';
 import { loadFederationFile } from '../ledgers/bitcoin/federation-file.js';
 import { lockScriptPubKey } from '../ledgers/bitcoin/lock-script.js';
 import { JsonRpcClient } from '../ledgers/rpc/json-rpc-client.js';
-import { UTXO_RELAY_BIN, spawnDevnetNode, stopNodeProcess, type NodeProcess } from '../ledgers/devnet/node-process.js';
+import { spawnDevnetNode, stopNodeProcess, type NodeProcess } from '../ledgers/devnet/node-process.js';
 import { Wallet } from '../ledgers/devnet/test-utils.js';
 import { bytesToHex, displayToHash } from '../proofs/bytes.js';
 import { encodeMemo } from '../proofs/bitcoin/memo.js';
 import type { TxOutput } from '../proofs/bitcoin/transaction.js';
 import { loadConfig, type RelayerConfig } from '../config/index.js';
 import { DEVNET_CONFIG, DEVNET_FEDERATION, writeDevnetConfig, type DevnetNodes } from '../relayer/devnet/devnet-stack.js';
+import { spawnRelayer, type RelayerProcess } from '../relayer/devnet/relayer-process.js';
 import { closeQuietly, createRedisConnection } from '../relayer/redis/connections.js';
 import { startRedisServer, type RedisServer } from '../relayer/redis/redis-server.js';
 import { Keys } from '../relayer/store/keys.js';
@@ -284,11 +285,7 @@ async function expectLine(c: NoopChild, want: string): Promise<void> {
   if (line !== want) throw new Error(`no-op worker said ${JSON.stringify(line)}, expected ${want}`);
 }
 
-export interface RelayerProc {
-  readonly child: ChildProcess;
-  readonly logFile: string;
-  readonly exited: Promise<number | null>;
-}
+export type RelayerProc = RelayerProcess;
 
 /** One measurement's bridge: the shared main node and Redis, its own side node, deployment and relayers. */
 export class BenchStack {
@@ -314,19 +311,8 @@ export class BenchStack {
     const logFile = join(this.dir, 'logs', `relayer-${this.relayers.length}.log`);
     const profileDir = process.env['RELAYER_BENCH_PROFILE_DIR'];
     const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
-    const child = spawn(process.execPath, [...nodeArgs, UTXO_RELAY_BIN, 'start', '--config', this.configPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const reap = (): void => {
-      child.kill('SIGKILL');
-    };
-    process.once('exit', reap);
-    const exited = new Promise<number | null>((res) => child.once('exit', (code) => {
-      process.off('exit', reap);
-      res(code);
-    }));
-    const out = createWriteStream(logFile);
-    child.stdout!.pipe(out);
-    child.stderr!.pipe(out);
-    const proc: RelayerProc = { child, logFile, exited };
+    const proc = spawnRelayer(this.configPath, logFile, args, nodeArgs);
+    const child = proc.child;
     this.relayers.push(proc);
     let seen = '';
     await new Promise<void>((res, rej) => {
@@ -340,7 +326,7 @@ export class BenchStack {
         }
       };
       child.stdout!.on('data', onData);
-      void exited.then((code) => {
+      void proc.exited.then((code) => {
         clearTimeout(timer);
         rej(new Error(`relayer exited with ${String(code)} before it started:\n${seen.slice(-4000)}`));
       });

@@ -5,19 +5,19 @@
  *
  * Tests advance the chains with `mine` / `mineUntil` and wait for outcomes (never for time).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { Redis } from 'ioredis';
 import { parse, stringify } from 'yaml';
 import { loadFederationFile } from '../../ledgers/bitcoin/federation-file.js';
 import { lockScriptPubKey, type Federation } from '../../ledgers/bitcoin/lock-script.js';
-import { UTXO_RELAY_BIN, stopNodeProcess } from '../../ledgers/devnet/node-process.js';
+import { stopNodeProcess } from '../../ledgers/devnet/node-process.js';
 import { DevnetWallet } from '../../ledgers/devnet/wallet/devnet-wallet.js';
 import { WalletFile } from '../../ledgers/devnet/wallet/wallet-file.js';
 import { loadConfig, type RelayerConfig } from '../../config/index.js';
 import { DEVNET_FEDERATION, startDevnetNodes, writeDevnetConfig, type DevnetConfigOverrides, type DevnetNodes } from '../../relayer/devnet/devnet-stack.js';
+import { spawnRelayer, type RelayerProcess } from '../../relayer/devnet/relayer-process.js';
 import { closeQuietly, createRedisConnection } from '../../relayer/redis/connections.js';
 import { startRedisServer, type RedisServer } from '../../relayer/redis/redis-server.js';
 import { Controls } from '../../relayer/store/controls.js';
@@ -38,11 +38,7 @@ export interface BridgeOptions extends DevnetConfigOverrides {
   readonly adapters?: Partial<Record<'main' | 'side', (bitcoindOptions: Record<string, unknown>) => { module: string; options: unknown }>>;
 }
 
-export interface RelayerProcess {
-  readonly child: ChildProcess;
-  readonly logFile: string;
-  exited: Promise<number | null>;
-}
+export type { RelayerProcess };
 
 export class Bridge {
   readonly relayers: RelayerProcess[] = [];
@@ -106,19 +102,7 @@ export class Bridge {
   startRelayer(args: readonly string[] = []): RelayerProcess {
     mkdirSync(join(this.nodes.dir, 'logs'), { recursive: true });
     const logFile = join(this.nodes.dir, 'logs', `relayer-${this.started++}.log`);
-    const child = spawn(process.execPath, [UTXO_RELAY_BIN, 'start', '--config', this.configPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out = createWriteStream(logFile);
-    child.stdout!.pipe(out);
-    child.stderr!.pipe(out);
-    const reap = (): void => {
-      child.kill('SIGKILL');
-    };
-    process.once('exit', reap);
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
-      process.off('exit', reap);
-      resolve(code);
-    }));
-    const r: RelayerProcess = { child, logFile, exited };
+    const r = spawnRelayer(this.configPath, logFile, args);
     this.relayers.push(r);
     return r;
   }
