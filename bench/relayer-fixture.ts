@@ -285,11 +285,9 @@ async function expectLine(c: NoopChild, want: string): Promise<void> {
   if (line !== want) throw new Error(`no-op worker said ${JSON.stringify(line)}, expected ${want}`);
 }
 
-export type RelayerProc = RelayerProcess;
-
 /** One measurement's bridge: the shared main node and Redis, its own side node, deployment and relayers. */
 export class BenchStack {
-  readonly relayers: RelayerProc[] = [];
+  readonly relayers: RelayerProcess[] = [];
   private stopped = false;
 
   constructor(
@@ -306,7 +304,7 @@ export class BenchStack {
    * Starts `utxo-relay start` (extra args: --no-watch) and resolves once it logged `relayer
    * started`. RELAYER_BENCH_PROFILE_DIR: each relayer writes a V8 CPU profile there at exit.
    */
-  async startRelayer(args: readonly string[] = []): Promise<RelayerProc> {
+  async startRelayer(args: readonly string[] = []): Promise<RelayerProcess> {
     mkdirSync(join(this.dir, 'logs'), { recursive: true });
     const logFile = join(this.dir, 'logs', `relayer-${this.relayers.length}.log`);
     const profileDir = process.env['RELAYER_BENCH_PROFILE_DIR'];

@@ -131,11 +131,6 @@ export function configKeyPaths(): string[] {
   return [...keyDocs.keys()].filter((p) => p !== '');
 }
 
-/** The allowed keys of the mapping at `path` (undefined when it is not a mapping of the schema). */
-export function allowedKeys(path: string): readonly string[] | undefined {
-  return objectKeys.get(path);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Building blocks
 

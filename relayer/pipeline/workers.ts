@@ -23,7 +23,7 @@ import { verifyStep } from './steps/verify.js';
 
 export type Step = (ctx: RelayerContext, t: Transfer) => Promise<Stage | undefined>;
 
-export const STEPS: Readonly<Record<Stage, Step>> = {
+const STEPS: Readonly<Record<Stage, Step>> = {
   confirm: confirmStep,
   verify: verifyStep,
   sign: signStep,
@@ -37,8 +37,8 @@ function waitMs(ctx: RelayerContext, stage: Stage, t: Transfer): number {
   return ctx.config.chains[role].pollIntervalMs;
 }
 
-/** Runs one job of `stage`: exported for tests that drive a step without a Worker. */
-export async function runJob(ctx: RelayerContext, stage: Stage, job: Pick<Job<JobData>, 'data' | 'moveToDelayed'>, token: string | undefined): Promise<string> {
+/** Runs one job of `stage`: the transfer of its generation through its step, then the next stage (or a wait, a hold, a retry). */
+async function runJob(ctx: RelayerContext, stage: Stage, job: Pick<Job<JobData>, 'data' | 'moveToDelayed'>, token: string | undefined): Promise<string> {
   const { id, generation } = job.data;
   const t = await ctx.store.get(id);
   if (t === undefined) return 'gone';
