@@ -114,7 +114,8 @@ function mainnetRun(): Uint8Array[] {
 const at = (height: number): Uint8Array => mainnetRun()[height - RUN_BASE]!;
 /** A node serving mainnet from 80001 up to `tip`. */
 const mainnetNode = (tip: number, maxBatch?: number): HeaderNode => new HeaderNode(MAINNET, mainnetRun().slice(0, tip - RUN_BASE + 1), RUN_BASE, maxBatch);
-const anchor = { height: ANCHOR_HEIGHT, header: at(ANCHOR_HEIGHT) };
+/** Read when a test runs, not at load: without the fixture the file's tests are skipped, not crashed. */
+const mainnetAnchor = (): { height: number; header: Uint8Array } => ({ height: ANCHOR_HEIGHT, header: at(ANCHOR_HEIGHT) });
 
 /** The testnet3 fixture: the main run (heights 1..546) and the 2-header fork off genesis. */
 function testnet3(): { main: Uint8Array[]; fork: Uint8Array[] } {
@@ -139,7 +140,7 @@ function withOtherNonce(header: Uint8Array): Uint8Array {
 describe('mainnet from an anchor at 80640', needsFixture(MAINNET_RUN), () => {
   test('syncs to the tip in batches, then adds only the new headers when the node grows', async () => {
     const node = mainnetNode(95_000, 1_500);
-    const lc = await LightClient.open(node, { anchor });
+    const lc = await LightClient.open(node, { anchor: mainnetAnchor() });
     assert.equal(lc.chain.tipHeight, ANCHOR_HEIGHT);
     const first = await lc.sync();
     assert.equal(first.tip.height, 95_000);
@@ -171,7 +172,7 @@ describe('mainnet from an anchor at 80640', needsFixture(MAINNET_RUN), () => {
 
   test('two syncs at once share one run', async () => {
     const node = mainnetNode(83_000);
-    const lc = await LightClient.open(node, { anchor });
+    const lc = await LightClient.open(node, { anchor: mainnetAnchor() });
     const [a, b] = await Promise.all([lc.sync(), lc.sync()]);
     assert.equal(a, b);
     assert.equal(a.added, 83_000 - ANCHOR_HEIGHT);
@@ -180,7 +181,7 @@ describe('mainnet from an anchor at 80640', needsFixture(MAINNET_RUN), () => {
   describe('a lying node cannot move the chain', () => {
     test('a header with its nonce changed (too little work): ProofError, the old tip is kept', async () => {
       const node = mainnetNode(90_000);
-      const lc = await LightClient.open(node, { anchor });
+      const lc = await LightClient.open(node, { anchor: mainnetAnchor() });
       await lc.sync();
       const size = lc.chain.size;
       const bad = withOtherNonce(at(90_001));
@@ -198,7 +199,7 @@ describe('mainnet from an anchor at 80640', needsFixture(MAINNET_RUN), () => {
 
     test('a bad header in the middle of a batch: ProofError; nothing at or above it is held', async () => {
       const node = mainnetNode(90_000);
-      const lc = await LightClient.open(node, { anchor });
+      const lc = await LightClient.open(node, { anchor: mainnetAnchor() });
       await lc.sync();
       const bad = withOtherNonce(at(90_500));
       node.chain = [...mainnetRun().slice(0, 90_500 - RUN_BASE), bad, ...mainnetRun().slice(90_501 - RUN_BASE, 91_000 - RUN_BASE + 1)];
@@ -211,7 +212,7 @@ describe('mainnet from an anchor at 80640', needsFixture(MAINNET_RUN), () => {
 
     test('a node that skips a header: ProofError (HEADER_BAD_PREV), the old tip is kept', async () => {
       const node = mainnetNode(90_000);
-      const lc = await LightClient.open(node, { anchor });
+      const lc = await LightClient.open(node, { anchor: mainnetAnchor() });
       await lc.sync();
       node.chain = [...mainnetRun().slice(0, 90_000 - RUN_BASE + 1), ...mainnetRun().slice(90_002 - RUN_BASE, 91_000 - RUN_BASE + 1)];
       await assert.rejects(lc.sync(), (e: unknown) => e instanceof ProofError && e.code === 'HEADER_BAD_PREV');
@@ -219,7 +220,7 @@ describe('mainnet from an anchor at 80640', needsFixture(MAINNET_RUN), () => {
     });
 
     test('a node behind the anchor: LIGHT_CLIENT_BEHIND', async () => {
-      const lc = await LightClient.open(mainnetNode(80_500), { anchor });
+      const lc = await LightClient.open(mainnetNode(80_500), { anchor: mainnetAnchor() });
       await assert.rejects(lc.sync(), (e: unknown) => e instanceof RelayerError && e.code === 'LIGHT_CLIENT_BEHIND' && e.details['chainId'] === 'test-mainnet');
       assert.equal(lc.chain.tipHeight, ANCHOR_HEIGHT);
     });
@@ -227,7 +228,7 @@ describe('mainnet from an anchor at 80640', needsFixture(MAINNET_RUN), () => {
     test('a node whose best chain has another block at the anchor height: LIGHT_CLIENT_BEHIND', async () => {
       // every header one height lower than it is: the anchor's height holds block 80641
       const node = new HeaderNode(MAINNET, mainnetRun().slice(1), RUN_BASE);
-      const lc = await LightClient.open(node, { anchor });
+      const lc = await LightClient.open(node, { anchor: mainnetAnchor() });
       await assert.rejects(lc.sync(), (e: unknown) => e instanceof RelayerError && e.code === 'LIGHT_CLIENT_BEHIND');
       assert.equal(lc.chain.tipHeight, ANCHOR_HEIGHT);
       assert.equal(lc.chain.size, 1);
@@ -306,12 +307,12 @@ describe('persistence in Redis', needsFixture(MAINNET_RUN), () => {
     const redis = await redisFor(t);
     const key = `${uniquePrefix('lc')}:headers:main`;
     const node = mainnetNode(95_000);
-    const lc = await LightClient.open(node, { anchor, redis, redisKey: key });
+    const lc = await LightClient.open(node, { anchor: mainnetAnchor(), redis, redisKey: key });
     await lc.sync();
     await lc.save(redis, key);
 
     node.chain = mainnetRun().slice(0, 100_000 - RUN_BASE + 1);
-    const restored = await LightClient.open(node, { anchor, redis, redisKey: key });
+    const restored = await LightClient.open(node, { anchor: mainnetAnchor(), redis, redisKey: key });
     assert.equal(restored.chain.tipHeight, 95_000);
     assert.equal(display(restored.chain.tip), display(lc.chain.tip));
     assert.equal(restored.chain.tip.chainWork, lc.chain.tip.chainWork);
@@ -326,7 +327,7 @@ describe('persistence in Redis', needsFixture(MAINNET_RUN), () => {
     const redis = await redisFor(t);
     const key = `${uniquePrefix('lc')}:headers:main`;
     const node = mainnetNode(90_000);
-    const lc = await LightClient.open(node, { anchor, redis, redisKey: key });
+    const lc = await LightClient.open(node, { anchor: mainnetAnchor(), redis, redisKey: key });
     await lc.sync();
     await lc.save(redis, key);
 
@@ -349,13 +350,13 @@ describe('persistence in Redis', needsFixture(MAINNET_RUN), () => {
     assert.equal(replaced.chain.size, 1);
 
     // the same anchor again: the saved chain is used
-    const same = await LightClient.open(node, { anchor, redis, redisKey: key });
+    const same = await LightClient.open(node, { anchor: mainnetAnchor(), redis, redisKey: key });
     assert.equal(same.chain.tipHeight, 90_000);
   });
 
   test('nothing saved under the key: starts from the anchor', async (t) => {
     const redis = await redisFor(t);
-    const lc = await LightClient.open(mainnetNode(81_000), { anchor, redis, redisKey: `${uniquePrefix('lc')}:none` });
+    const lc = await LightClient.open(mainnetNode(81_000), { anchor: mainnetAnchor(), redis, redisKey: `${uniquePrefix('lc')}:none` });
     assert.equal(lc.chain.tipHeight, ANCHOR_HEIGHT);
   });
 });

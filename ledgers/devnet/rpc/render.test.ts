@@ -168,7 +168,7 @@ describe('RPC renderers on mainnet blocks', () => {
     assert.equal(crossCheckOutputs(raw), block.transactions.reduce((n, t) => n + t.tx.outputs.length, 0));
   });
 
-  test('fee and prevout appear only when every spent output is known', () => {
+  test('fee and prevout appear only when every spent output is known', needsFixture(BLOCKS), () => {
     const raw = fixtureBlock('Block with witness commit');
     const tx = decodeBlock(raw).transactions[1]!;
     const prevouts = tx.tx.inputs.map(() => ({ output: { value: 1_000_000n, scriptPubKey: Uint8Array.of(0x51) }, height: 5, coinbase: false }));
