@@ -98,13 +98,9 @@ function versionParts(version: string): [number, number, number] | undefined {
  * Waits for the connection to be ready, at most `timeoutMs` [Default: 5000].
  */
 export async function checkRedis(conn: Redis, options: { timeoutMs?: number } = {}): Promise<RedisCheck> {
-  const timeoutMs = options.timeoutMs ?? 5_000;
   const where = redisUrlOf(conn);
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
-  const answer = <T>(p: Promise<T>): Promise<T> => Promise.race([p, expired]);
+  const limit = deadline(options.timeoutMs ?? 5_000, 'no answer');
+  const answer = <T>(p: Promise<T>): Promise<T> => limit.race(p);
   // While it waits, the connection's errors are the cause to report (and are not printed by ioredis).
   const onError = (e: unknown): void => {
     if (e instanceof Error) lastErrors.set(conn, e);
@@ -160,7 +156,7 @@ export async function checkRedis(conn: Redis, options: { timeoutMs?: number } = 
     }
     return { version, maxmemoryPolicy: policy };
   } finally {
-    clearTimeout(timer);
+    limit.clear();
     connected.cancel();
     conn.off('error', onError);
   }
@@ -172,20 +168,26 @@ export async function checkRedis(conn: Redis, options: { timeoutMs?: number } = 
  * cannot send anything before.
  */
 export async function awaitReady(conn: Redis, options: { timeoutMs?: number } = {}): Promise<void> {
-  const timeoutMs = options.timeoutMs ?? 5_000;
   const connected = ready(conn);
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`not connected within ${timeoutMs} ms`)), timeoutMs);
-  });
+  const limit = deadline(options.timeoutMs ?? 5_000, 'not connected');
   try {
-    await Promise.race([connected.promise, expired]);
+    await limit.race(connected.promise);
   } catch (cause) {
     throw unreachable(conn, cause);
   } finally {
-    clearTimeout(timer);
+    limit.clear();
     connected.cancel();
   }
+}
+
+/** `race(p)`: p, or a rejection "<what> within N ms" once `timeoutMs` passed; `clear()` when done. */
+function deadline(timeoutMs: number, what: string): { race<T>(p: Promise<T>): Promise<T>; clear(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} within ${timeoutMs} ms`)), timeoutMs);
+  });
+  expired.catch(() => {}); // a deadline that passes when no race is waiting is nobody's failure
+  return { race: (p) => Promise.race([p, expired]), clear: () => clearTimeout(timer) };
 }
 
 /**
